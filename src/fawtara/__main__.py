@@ -1,0 +1,3 @@
+from fawtara.cli.main import app
+
+app()

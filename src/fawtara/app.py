@@ -1,0 +1,67 @@
+"""The ASGI application: `create_app(settings)` mounts the dialects and the error handlers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+
+from fawtara import __version__
+from fawtara.credentials.authenticator import Authenticator
+from fawtara.credentials.keys import KeyHasher
+from fawtara.credentials.tokens import TokenIssuer
+from fawtara.db import Database
+from fawtara.dialects.fatora import errors as fatora_errors
+from fawtara.dialects.fatora.routes import router as fatora_router
+from fawtara.settings import Settings
+
+
+def _is_fatora(request: Request) -> bool:
+    return request.url.path.startswith("/v1/") or request.url.path == "/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    database = Database(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="Fawtara",
+        version=__version__,
+        summary="Merchant invoicing server with Fatora- and Hesabe-style APIs",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.authenticator = Authenticator(
+        KeyHasher(settings.master_key),
+        TokenIssuer(settings.master_key, settings.fatora_token_ttl_seconds),
+        settings.api_key_cache_seconds,
+    )
+    app.include_router(fatora_router)
+
+    # Errors raised outside a dialect's routes (unknown path, wrong method) still answer in the
+    # shape of the dialect whose prefix the path carries.
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _is_fatora(request):
+            return fatora_errors.error_response(exc.status_code, str(exc.detail), exc.headers)
+        return JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        if _is_fatora(request):
+            return fatora_errors.error_response(500, "Internal server error")
+        return JSONResponse({"detail": "Internal server error"}, 500)
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory`: settings from the environment."""
+    return create_app(Settings())

@@ -1,0 +1,80 @@
+"""The `fawtara` command: serve, db, merchant, audit."""
+
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from fawtara import migrate
+from fawtara.cli import audit, merchant
+from fawtara.cli.common import console, settings, unit_of_work
+from fawtara.credentials.keys import KeyHasher
+from fawtara.db import Database
+from fawtara.demo import ensure_demo
+
+app = typer.Typer(help="Fawtara: a self-hostable merchant invoicing server.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(merchant.app, name="merchant")
+app.add_typer(audit.app, name="audit")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    demo: Annotated[bool, typer.Option(help="Create demo data and print a working key.")] = False,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+) -> None:
+    """Apply migrations, then serve the API."""
+    # Invoice links point at this server unless a public base URL is configured.
+    os.environ.setdefault("FAWTARA_BASE_URL", f"http://{_shown(host)}:{port}")
+    config = settings()
+    if demo:
+        with unit_of_work() as (session, _config):
+            result = ensure_demo(session, KeyHasher(config.master_key))
+        _print_demo(result.api_key, result.invoice_ids, host, port)
+    else:
+        database = Database(config)
+        migrate.upgrade(database.engine)
+        database.dispose()
+    uvicorn.run(
+        "fawtara.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=config.log_level,
+        access_log=access_log,
+        server_header=False,
+    )
+
+
+def _shown(host: str) -> str:
+    return "localhost" if host in ("0.0.0.0", "::") else host
+
+
+def _print_demo(api_key: str, invoice_ids: list[int], host: str, port: int) -> None:
+    base = f"http://{_shown(host)}:{port}"
+    console.print("[bold]Demo merchant ready.[/]")
+    console.print(f"API key (new on every start): [bold green]{api_key}[/]")
+    console.print(f"Invoices: {', '.join(map(str, invoice_ids))}. Try:")
+    console.print(
+        f"  curl --location --request GET '{base}/v1/invoices/{invoice_ids[0]}' "
+        f"--header 'api_key: {api_key}' --header 'Content-Type: application/json'",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations (idempotent)."""
+    database = Database(settings())
+    try:
+        migrate.upgrade(database.engine)
+    finally:
+        database.dispose()
+    console.print("Database is up to date.")

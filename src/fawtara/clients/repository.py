@@ -1,0 +1,58 @@
+"""Client queries; every one takes the merchant id."""
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from fawtara.models import Client, Invoice
+
+
+def get(session: Session, merchant_id: int, client_id: int) -> Client | None:
+    return session.scalars(
+        select(Client).where(Client.id == client_id, Client.merchant_id == merchant_id)
+    ).first()
+
+
+def find_by_email(session: Session, merchant_id: int, email: str) -> Client | None:
+    return session.scalars(
+        select(Client).where(Client.merchant_id == merchant_id, Client.email == email)
+    ).first()
+
+
+def has_invoices(session: Session, merchant_id: int, client_id: int) -> bool:
+    query = select(
+        exists().where(Invoice.merchant_id == merchant_id, Invoice.client_id == client_id)
+    )
+    return bool(session.scalar(query))
+
+
+def _filtered(merchant_id: int, keyword: str | None, email: str | None) -> Select[Client]:
+    query = select(Client).where(Client.merchant_id == merchant_id)
+    if email:
+        query = query.where(Client.email == email.strip().lower())
+    if keyword:
+        pattern = f"%{keyword.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Client.name).like(pattern),
+                func.lower(Client.email).like(pattern),
+                Client.phone.like(pattern),
+            )
+        )
+    return query
+
+
+def page(
+    session: Session,
+    merchant_id: int,
+    *,
+    keyword: str | None,
+    email: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[Client], int]:
+    query = _filtered(merchant_id, keyword, email)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Client.id.desc()).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return list(rows), total

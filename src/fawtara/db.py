@@ -1,0 +1,95 @@
+"""Database engine and the request's unit of work (`SessionDep`).
+
+The request owns the transaction: `Database.session()` commits when the block ends normally and
+rolls back on any exception. Services and repositories only `flush()`.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from fawtara.settings import Settings
+
+_WRITE = "fawtara_write"
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs and pick the psycopg 3 driver for them."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling defers BEGIN and never takes the write lock up front,
+    # so two concurrent writers can deadlock into SQLITE_BUSY. We take over BEGIN (SQLAlchemy's
+    # documented pysqlite recipe) and begin writing requests IMMEDIATE, which queues writers on
+    # busy_timeout instead of failing them.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(settings: Settings) -> Engine:
+    url = normalise_url(settings.database_url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+    )
+
+
+class Database:
+    """One per process: the engine and the unit-of-work factory."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.engine = make_engine(settings)
+        self._writer = self.engine.execution_options(**{_WRITE: True})
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """A unit of work: committed if the block succeeds, rolled back otherwise."""
+        with Session(bind=self._writer if write else self.engine, expire_on_commit=False) as s:
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _request_session(request: Request) -> Iterator[Session]:
+    database: Database = request.app.state.db
+    with database.session(write=request.method not in ("GET", "HEAD")) as session:
+        yield session
+
+
+# scope="function": the commit happens before the response is sent, so a client never sees a
+# success for a write that then failed to commit.
+SessionDep = Annotated[Session, Depends(_request_session, scope="function")]

@@ -1,0 +1,90 @@
+"""The Fatora route class: wire rules that hold for every `/v1` route.
+
+- request bodies are parsed with exact decimals (`100.005` stays `Decimal("100.005")`, so an
+  over-precise amount is refused instead of silently rounded through a float);
+- 406 when the `Accept` header excludes JSON, 415 when a body is not JSON;
+- every domain or validation error leaves as the Fatora error envelope.
+"""
+
+import json
+from collections.abc import Callable, Coroutine
+from decimal import Decimal
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fawtara.dialects.fatora.errors import error_response, from_domain, from_validation
+from fawtara.errors import FawtaraError
+
+
+def _reject_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not valid JSON", name, 0)
+
+
+class ExactJSONRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            body = await self.body()
+            self._json = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
+        return self._json
+
+
+def _media_types(header: str) -> list[tuple[str, float]]:
+    found = []
+    for part in header.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        found.append((media.lower(), quality))
+    return found
+
+
+def accepts_json(accept: str | None) -> bool:
+    if not accept or not accept.strip():
+        return True
+    return any(
+        quality > 0
+        and (media in ("*/*", "application/*", "application/json") or media.endswith("+json"))
+        for media, quality in _media_types(accept)
+    )
+
+
+def is_json(content_type: str | None) -> bool:
+    if content_type is None:
+        return True  # FastAPI reads an unlabelled body as JSON
+    media = content_type.split(";")[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+class FatoraRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def fatora_handler(request: Request) -> Response:
+            request = ExactJSONRequest(request.scope, request.receive)
+            if not accepts_json(request.headers.get("accept")):
+                return error_response(406, "Not acceptable: this API answers application/json")
+            if await request.body() and not is_json(request.headers.get("content-type")):
+                return error_response(415, "Unsupported media type: send application/json")
+            try:
+                return await handle(request)
+            except FawtaraError as exc:
+                return from_domain(exc)
+            except RequestValidationError as exc:
+                return from_validation(exc)
+            except HTTPException as exc:
+                return error_response(exc.status_code, str(exc.detail))
+
+        return fatora_handler

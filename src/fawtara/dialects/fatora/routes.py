@@ -1,0 +1,228 @@
+"""Fatora-style API under /v1: Authorize, invoices and clients."""
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response
+
+from fawtara.clients import service as clients
+from fawtara.db import SessionDep
+from fawtara.dialects.fatora.auth import ApiKeyHeader, AuthenticatorDep, FatoraPrincipal
+from fawtara.dialects.fatora.route import FatoraRoute
+from fawtara.dialects.fatora.schemas import (
+    AuthorizeErrorOut,
+    AuthorizeOut,
+    ClientCreateIn,
+    ClientEnvelope,
+    ClientIn,
+    ClientListEnvelope,
+    DayMonthYear,
+    ErrorOut,
+    InvoiceCreateIn,
+    InvoiceEnvelope,
+    InvoiceListEnvelope,
+    InvoiceType,
+    InvoiceUpdateIn,
+    client_wire,
+    invoice_wire,
+)
+from fawtara.errors import InactiveApiKey, InvalidApiKey
+from fawtara.invoices import service as invoices
+from fawtara.invoices.schemas import InvoiceFilters, InvoiceView
+
+router = APIRouter(prefix="/v1", route_class=FatoraRoute, tags=["Fatora-style API"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in {
+        400: "Missing or malformed parameter",
+        401: "Invalid API key or bearer token",
+        403: "Inactive (revoked) API key",
+        406: "Accept header excludes application/json",
+        415: "Request body is not JSON",
+    }.items()
+}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "Not found"}}
+_INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorOut, "description": "A value the platform refuses"}
+}
+_CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorOut, "description": "Conflict"}}
+
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Page = Annotated[int, Query(ge=1, le=1_000_000)]
+PageSize = Annotated[int, Query(ge=1, le=100)]
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status, media_type="application/json")
+
+
+def _invoice(request: Request, invoice: InvoiceView, status: int = 200) -> Response:
+    base_url: str = request.app.state.settings.public_base_url
+    return _json({"status": "SUCCESS", "invoice": invoice_wire(invoice, base_url)}, status)
+
+
+@router.api_route(
+    "/Authorization/Authorize",
+    methods=["GET", "POST"],
+    responses={
+        200: {"model": AuthorizeOut},
+        401: {"model": AuthorizeErrorOut, "description": "Invalid API Key"},
+        403: {"model": AuthorizeErrorOut, "description": "Inactive API Key"},
+    },
+)
+def authorize(session: SessionDep, auth: AuthenticatorDep, api_key: ApiKeyHeader) -> Response:
+    """Exchange the `api_key` header for a bearer token."""
+    try:
+        principal = auth.api_key(session, api_key or "")
+    except (InvalidApiKey, InactiveApiKey) as exc:
+        status = 403 if isinstance(exc, InactiveApiKey) else 401
+        return _json({"status": "ERROR", "error": exc.message}, status)
+    return _json({"success": True, "bearer_token": auth.tokens.issue(principal)})
+
+
+@router.get("/invoices", responses={200: {"model": InvoiceListEnvelope}, **_ERRORS})
+def list_invoices(
+    request: Request,
+    session: SessionDep,
+    principal: FatoraPrincipal,
+    keyword: Annotated[str | None, Query(max_length=100)] = None,
+    page: Page = 1,
+    page_size: PageSize = 20,
+    date_from: Annotated[DayMonthYear | None, Query(alias="from")] = None,
+    date_to: Annotated[DayMonthYear | None, Query(alias="to")] = None,
+    status: Annotated[str | None, Query(pattern="^(unpaid|partially_paid|paid|cancelled)$")] = None,
+    type: Annotated[InvoiceType | None, Query()] = None,
+    client_email: Annotated[str | None, Query(max_length=254)] = None,
+) -> Response:
+    """List invoices, newest first; dates as dd-mm-yyyy, at most 100 a page."""
+    filters = InvoiceFilters(keyword, date_from, date_to, status, type, client_email)
+    result = invoices.list_page(session, principal, filters, page=page, page_size=page_size)
+    base_url: str = request.app.state.settings.public_base_url
+    return _json(
+        {
+            "status": "SUCCESS",
+            "invoices": [invoice_wire(i, base_url) for i in result.invoices],
+            "total": result.total,
+            "page": result.page,
+            "page_size": result.page_size,
+        }
+    )
+
+
+@router.post(
+    "/invoices",
+    status_code=201,
+    responses={201: {"model": InvoiceEnvelope}, **_ERRORS, **_INVALID, **_CONFLICT},
+)
+def create_invoice(
+    request: Request, session: SessionDep, principal: FatoraPrincipal, body: InvoiceCreateIn
+) -> Response:
+    """Create a quick (`amount`, `description`) or detailed (`items`, …) invoice."""
+    return _invoice(request, invoices.create(session, principal, body.draft()), 201)
+
+
+@router.get(
+    "/invoices/{invoice_id}", responses={200: {"model": InvoiceEnvelope}, **_ERRORS, **_NOT_FOUND}
+)
+def get_invoice(
+    request: Request, session: SessionDep, principal: FatoraPrincipal, invoice_id: Id
+) -> Response:
+    """Get one invoice with its client, items, payments and settings."""
+    return _invoice(request, invoices.get(session, principal, invoice_id))
+
+
+@router.put(
+    "/invoices/{invoice_id}",
+    responses={200: {"model": InvoiceEnvelope}, **_ERRORS, **_NOT_FOUND, **_INVALID, **_CONFLICT},
+)
+def update_invoice(
+    request: Request,
+    session: SessionDep,
+    principal: FatoraPrincipal,
+    invoice_id: Id,
+    body: InvoiceUpdateIn,
+) -> Response:
+    """Update the fields sent; `items`, when sent, replace the invoice's items."""
+    return _invoice(request, invoices.update(session, principal, invoice_id, body.patch()))
+
+
+@router.delete(
+    "/invoices/{invoice_id}",
+    status_code=204,
+    responses={204: {"description": "Deleted"}, **_ERRORS, **_NOT_FOUND, **_CONFLICT},
+)
+def delete_invoice(session: SessionDep, principal: FatoraPrincipal, invoice_id: Id) -> Response:
+    """Delete an invoice permanently (the audit log keeps a snapshot)."""
+    invoices.delete(session, principal, invoice_id)
+    return Response(status_code=204)
+
+
+@router.get("/clients", responses={200: {"model": ClientListEnvelope}, **_ERRORS})
+def list_clients(
+    session: SessionDep,
+    principal: FatoraPrincipal,
+    keyword: Annotated[str | None, Query(max_length=100)] = None,
+    email: Annotated[str | None, Query(max_length=254)] = None,
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> Response:
+    """List clients, newest first."""
+    result = clients.list_page(
+        session, principal, keyword=keyword, email=email, page=page, page_size=page_size
+    )
+    return _json(
+        {
+            "status": "SUCCESS",
+            "clients": [client_wire(c) for c in result.clients],
+            "total": result.total,
+            "page": result.page,
+            "page_size": result.page_size,
+        }
+    )
+
+
+@router.post(
+    "/clients",
+    status_code=201,
+    responses={201: {"model": ClientEnvelope}, **_ERRORS, **_INVALID, **_CONFLICT},
+)
+def create_client(
+    session: SessionDep, principal: FatoraPrincipal, body: ClientCreateIn
+) -> Response:
+    """Create a client; its email, when given, is unique for the merchant."""
+    client = clients.create(session, principal, body.fields())
+    return _json({"status": "SUCCESS", "client": client_wire(clients.view(client))}, 201)
+
+
+@router.get(
+    "/clients/{client_id}", responses={200: {"model": ClientEnvelope}, **_ERRORS, **_NOT_FOUND}
+)
+def get_client(session: SessionDep, principal: FatoraPrincipal, client_id: Id) -> Response:
+    """Get one client."""
+    client = clients.get(session, principal, client_id)
+    return _json({"status": "SUCCESS", "client": client_wire(clients.view(client))})
+
+
+@router.put(
+    "/clients/{client_id}",
+    responses={200: {"model": ClientEnvelope}, **_ERRORS, **_NOT_FOUND, **_INVALID, **_CONFLICT},
+)
+def update_client(
+    session: SessionDep, principal: FatoraPrincipal, client_id: Id, body: ClientIn
+) -> Response:
+    """Update the fields sent."""
+    client = clients.update(session, principal, client_id, body.fields())
+    return _json({"status": "SUCCESS", "client": client_wire(clients.view(client))})
+
+
+@router.delete(
+    "/clients/{client_id}",
+    status_code=204,
+    responses={204: {"description": "Deleted"}, **_ERRORS, **_NOT_FOUND, **_CONFLICT},
+)
+def delete_client(session: SessionDep, principal: FatoraPrincipal, client_id: Id) -> Response:
+    """Delete a client that has no invoices."""
+    clients.delete(session, principal, client_id)
+    return Response(status_code=204)

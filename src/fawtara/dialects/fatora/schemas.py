@@ -1,0 +1,420 @@
+"""Fatora wire shapes: request bodies in, response bodies out, spelled exactly as the wire does.
+
+Responses are built as plain dicts by the `*_wire` functions and encoded with orjson (the hot
+path skips pydantic); the `*Out` models describe the same shapes for OpenAPI, and the tests
+validate every response against them so the two cannot drift apart.
+"""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from fawtara.clients.schemas import ClientFields, ClientView
+from fawtara.invoices.schemas import (
+    DETAILED,
+    QUICK,
+    ClientRef,
+    InvoiceDraft,
+    InvoicePatch,
+    InvoiceView,
+    ItemDraft,
+    PaymentDraft,
+    SettingDraft,
+)
+
+Money = Annotated[Decimal, Field(allow_inf_nan=False)]
+Text = Annotated[str, Field(max_length=5000)]
+ShortText = Annotated[str, Field(max_length=200)]
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+class _Body(BaseModel):
+    # Unknown fields are ignored, so a client can send back a body it got from GET.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class ClientIn(_Body):
+    id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    name: ShortText | None = None
+    address: Text | None = None
+    phone: Annotated[str, Field(max_length=50)] | None = None
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    notes: Text | None = None
+
+    def fields(self) -> ClientFields:
+        return ClientFields(self.name, self.address, self.phone, self.email, self.notes)
+
+
+class ClientCreateIn(ClientIn):
+    name: ShortText = Field(min_length=1)
+
+
+class ItemIn(_Body):
+    description: Annotated[str, Field(min_length=1, max_length=2000)]
+    type: Annotated[str, Field(max_length=40)] = "Service Item"
+    qty: Money = Decimal(1)
+    amount: Money
+
+
+class PaymentIn(_Body):
+    payment_date: datetime | None = None
+    transaction_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    amount: Money
+    note: Text | None = None
+    payment_type: Annotated[str, Field(max_length=40)] = "Cash"
+    status: Annotated[str, Field(max_length=20)] = "Paid"
+
+
+class AcceptedPaymentMethodsIn(_Body):
+    card: bool = True
+    bank_account: bool = True
+    cash: bool = True
+    paypal: bool = True
+    e_signature: bool = True
+
+
+class SettingIn(_Body):
+    tax: bool = False
+    discount: Money = Decimal(0)
+    discount_type: Literal["", "fixed", "percentage"] = ""
+    language: Literal["en", "ar"] = "en"
+    accepted_payment_methods: AcceptedPaymentMethodsIn = AcceptedPaymentMethodsIn()
+
+    def draft(self) -> SettingDraft:
+        methods = self.accepted_payment_methods
+        return SettingDraft(
+            tax=self.tax,
+            discount=self.discount,
+            discount_type=self.discount_type,
+            language=self.language,
+            card=methods.card,
+            bank_account=methods.bank_account,
+            cash=methods.cash,
+            paypal=methods.paypal,
+            e_signature=methods.e_signature,
+        )
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+class _InvoiceFields(_Body):
+    number: Annotated[str, Field(max_length=64)] | None = None
+    currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
+    title: Annotated[str, Field(max_length=300)] | None = None
+    terms_conditions: Text | None = None
+    note: Text | None = None
+    date: datetime | None = None
+    due_date: datetime | None = None
+    client: ClientIn | None = None
+    client_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    items: Annotated[list[ItemIn], Field(min_length=1, max_length=500)] | None = None
+    setting: SettingIn | None = None
+
+    def client_ref(self) -> ClientRef | None:
+        if self.client_id is not None:
+            return ClientRef(id=self.client_id)
+        if self.client is None:
+            return None
+        return ClientRef(id=self.client.id, fields=self.client.fields())
+
+    def item_drafts(self) -> list[ItemDraft] | None:
+        if self.items is None:
+            return None
+        return [ItemDraft(i.description, i.amount, i.qty, i.type) for i in self.items]
+
+
+class InvoiceCreateIn(_InvoiceFields):
+    """A detailed invoice (`items`), or a quick one (`amount` and `description`)."""
+
+    amount: Money | None = None
+    description: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    payments: Annotated[list[PaymentIn], Field(max_length=100)] = []
+
+    @model_validator(mode="after")
+    def _quick_or_detailed(self) -> "InvoiceCreateIn":
+        if self.items is not None and self.amount is not None:
+            raise ValueError("give either items (detailed) or amount and description (quick)")
+        if self.items is None:
+            if self.amount is None:
+                raise ValueError("give items (detailed) or amount and description (quick)")
+            if self.description is None:
+                raise ValueError("a quick invoice needs a description")
+        return self
+
+    def draft(self) -> InvoiceDraft:
+        items = self.item_drafts()
+        quick = items is None
+        if items is None:
+            assert self.amount is not None
+            items = [ItemDraft(self.description or "", self.amount)]
+        return InvoiceDraft(
+            items=items,
+            type=QUICK if quick else DETAILED,
+            number=self.number,
+            currency=self.currency,
+            title=self.title,
+            terms_conditions=self.terms_conditions,
+            note=self.note,
+            date=_aware(self.date),
+            due_date=_naive_utc(self.due_date),
+            client=self.client_ref(),
+            payments=[
+                PaymentDraft(
+                    amount=p.amount,
+                    payment_date=_naive_utc(p.payment_date),
+                    transaction_id=p.transaction_id,
+                    note=p.note,
+                    payment_type=p.payment_type,
+                    status=p.status,
+                )
+                for p in self.payments
+            ],
+            setting=self.setting.draft() if self.setting else SettingDraft(),
+        )
+
+
+class InvoiceUpdateIn(_InvoiceFields):
+    """Only the fields sent change; `items`, when sent, replace all items."""
+
+    status: Literal["cancelled"] | None = None
+
+    def patch(self) -> InvoicePatch:
+        given = set(self.model_fields_set)
+        if "client_id" in given:
+            given.add("client")
+        return InvoicePatch(
+            given=frozenset(given),
+            number=self.number,
+            currency=self.currency,
+            title=self.title,
+            terms_conditions=self.terms_conditions,
+            note=self.note,
+            date=_aware(self.date),
+            due_date=_naive_utc(self.due_date),
+            client=self.client_ref(),
+            items=self.item_drafts(),
+            setting=self.setting.draft() if self.setting else None,
+            status=self.status,
+        )
+
+
+def _dd_mm_yyyy(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return datetime.strptime(value, "%d-%m-%Y").date()
+        except ValueError:
+            raise ValueError("expected a date as dd-mm-yyyy") from None
+    return value
+
+
+DayMonthYear = Annotated[date, BeforeValidator(_dd_mm_yyyy)]
+
+
+_TYPES = {
+    "quick": QUICK,
+    "quick invoice": QUICK,
+    "detailed": DETAILED,
+    "detailed invoice": DETAILED,
+}
+
+
+def _invoice_type(value: object) -> object:
+    """Accept the type as the wire shows it, in any case, or the short "quick"/"detailed"."""
+    return _TYPES.get(value.strip().lower(), value) if isinstance(value, str) else value
+
+
+InvoiceType = Annotated[
+    Literal["Quick invoice", "Detailed invoice"], BeforeValidator(_invoice_type)
+]
+
+
+# --- responses ------------------------------------------------------------------------------
+
+
+def client_wire(client: ClientView) -> dict[str, Any]:
+    return {
+        "id": client.id,
+        "name": client.name,
+        "address": client.address,
+        "phone": client.phone,
+        "email": client.email,
+        "notes": client.notes,
+    }
+
+
+def invoice_wire(invoice: InvoiceView, base_url: str) -> dict[str, Any]:
+    setting = invoice.setting
+    return {
+        "id": invoice.id,
+        "number": invoice.number,
+        "currency": invoice.currency,
+        "terms_conditions": invoice.terms_conditions,
+        "note": invoice.note,
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+        "date": invoice.date.isoformat(),
+        "status": invoice.status,
+        "type": invoice.type,
+        "client": client_wire(invoice.client) if invoice.client else None,
+        "title": invoice.title,
+        "link": f"{base_url}/i/{invoice.link_token}",
+        "items": [
+            {
+                "id": item.id,
+                "description": item.description,
+                "type": item.type,
+                "qty": float(item.qty),
+                "amount": float(item.amount),
+            }
+            for item in invoice.items
+        ],
+        "payments": [
+            {
+                "id": p.id,
+                "payment_date": p.payment_date.isoformat(),
+                "transaction_id": p.transaction_id,
+                "amount": float(p.amount),
+                "note": p.note,
+                "payment_type": p.payment_type,
+                "status": p.status,
+            }
+            for p in invoice.payments
+        ],
+        "setting": {
+            "tax": setting.tax,
+            "discount": float(setting.discount),
+            "discount_type": setting.discount_type,
+            "language": setting.language,
+            "accepted_payment_methods": {
+                "card": setting.card,
+                "bank_account": setting.bank_account,
+                "cash": setting.cash,
+                "paypal": setting.paypal,
+                "e_signature": setting.e_signature,
+            },
+        },
+    }
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ClientOut(_Out):
+    id: int
+    name: str
+    address: str | None
+    phone: str | None
+    email: str | None
+    notes: str | None
+
+
+class ItemOut(_Out):
+    id: int
+    description: str
+    type: str
+    qty: float
+    amount: float
+
+
+class PaymentOut(_Out):
+    id: int
+    payment_date: str
+    transaction_id: str | None
+    amount: float
+    note: str | None
+    payment_type: str
+    status: str
+
+
+class AcceptedPaymentMethodsOut(_Out):
+    card: bool
+    bank_account: bool
+    cash: bool
+    paypal: bool
+    e_signature: bool
+
+
+class SettingOut(_Out):
+    tax: bool
+    discount: float
+    discount_type: str
+    language: str
+    accepted_payment_methods: AcceptedPaymentMethodsOut
+
+
+class InvoiceOut(_Out):
+    id: int
+    number: str
+    currency: str
+    terms_conditions: str | None
+    note: str | None
+    due_date: str | None
+    date: str
+    status: str
+    type: str
+    client: ClientOut | None
+    title: str | None
+    link: str
+    items: list[ItemOut]
+    payments: list[PaymentOut]
+    setting: SettingOut
+
+
+class InvoiceEnvelope(_Out):
+    status: Literal["SUCCESS"]
+    invoice: InvoiceOut
+
+
+class InvoiceListEnvelope(_Out):
+    status: Literal["SUCCESS"]
+    invoices: list[InvoiceOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class ClientEnvelope(_Out):
+    status: Literal["SUCCESS"]
+    client: ClientOut
+
+
+class ClientListEnvelope(_Out):
+    status: Literal["SUCCESS"]
+    clients: list[ClientOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class AuthorizeOut(_Out):
+    success: Literal[True]
+    bearer_token: str
+
+
+class AuthorizeErrorOut(_Out):
+    status: Literal["ERROR"]
+    error: str
+
+
+class ErrorDetailOut(_Out):
+    error_code: str
+    description: str
+
+
+class ErrorOut(_Out):
+    status: Literal["ERROR"]
+    error: ErrorDetailOut

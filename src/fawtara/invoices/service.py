@@ -1,0 +1,289 @@
+"""Invoice use cases: create, read, list, update, delete. No HTTP in here."""
+
+import secrets
+from dataclasses import replace
+
+from sqlalchemy.orm import Session
+
+from fawtara.audit import service as audit
+from fawtara.clients import repository as clients_repository
+from fawtara.clients import service as clients
+from fawtara.clients.service import normalise_email
+from fawtara.constraints import flush
+from fawtara.credentials.principal import Principal
+from fawtara.errors import (
+    DuplicateInvoiceNumber,
+    InvalidInvoice,
+    InvoiceHasPayments,
+    InvoiceNotFound,
+)
+from fawtara.invoices import numbering, repository, totals
+from fawtara.invoices.schemas import (
+    DISCOUNT_TYPES,
+    LANGUAGES,
+    ClientRef,
+    InvoiceDraft,
+    InvoiceFilters,
+    InvoicePage,
+    InvoicePatch,
+    InvoiceView,
+    ItemDraft,
+    PaymentDraft,
+    SettingDraft,
+)
+from fawtara.models import Invoice, InvoiceItem, Merchant, Payment
+from fawtara.models.base import utcnow
+from fawtara.money import exponent, to_minor
+
+MAX_ITEMS = 500
+_MAX_QTY_MILLI = 10**12
+_PAID_STATUSES = frozenset({"paid"})
+
+
+def new_link_token() -> str:
+    """192 random bits: the invoice link cannot be guessed."""
+    return secrets.token_urlsafe(24)
+
+
+def get(session: Session, principal: Principal, invoice_id: int) -> InvoiceView:
+    invoice = repository.get_view(session, principal.merchant_id, invoice_id)
+    if invoice is None:
+        raise InvoiceNotFound()
+    return invoice
+
+
+def list_page(
+    session: Session, principal: Principal, filters: InvoiceFilters, *, page: int, page_size: int
+) -> InvoicePage:
+    if filters.client_email:
+        filters = replace(filters, client_email=normalise_email(filters.client_email))
+    rows, total = repository.page(
+        session, principal.merchant_id, filters, page=page, page_size=page_size
+    )
+    return InvoicePage(rows, total, page, page_size)
+
+
+def create(session: Session, principal: Principal, draft: InvoiceDraft) -> InvoiceView:
+    merchant = _merchant(session, principal)
+    currency = draft.currency or merchant.default_currency
+    exponent(currency)
+    invoice = Invoice(
+        merchant_id=principal.merchant_id,
+        currency=currency,
+        type=draft.type,
+        title=draft.title,
+        terms_conditions=draft.terms_conditions,
+        note=draft.note,
+        date=draft.date or utcnow(),
+        due_date=draft.due_date,
+        link_token=new_link_token(),
+        client_id=_client_id(session, principal, draft.client),
+        items=_items(draft.items, currency),
+        payments=[
+            _payment(principal, p, currency, f"payments[{i}]") for i, p in enumerate(draft.payments)
+        ],
+    )
+    _apply_setting(invoice, draft.setting)
+    invoice.number = _number(session, principal, draft.number)
+    _settle(invoice, merchant)
+    session.add(invoice)
+    flush(session)
+    return _recorded(session, principal, "invoice.created", invoice.id)
+
+
+def update(
+    session: Session, principal: Principal, invoice_id: int, patch: InvoicePatch
+) -> InvoiceView:
+    invoice = repository.lock(session, principal.merchant_id, invoice_id)
+    if invoice is None:
+        raise InvoiceNotFound()
+    given = patch.given
+    if "currency" in given and patch.currency != invoice.currency:
+        if patch.currency is None or "items" not in given or invoice.payments:
+            raise InvalidInvoice(
+                "can change only together with the items, on an invoice without payments",
+                field="currency",
+            )
+        exponent(patch.currency)
+        invoice.currency = patch.currency
+    if "number" in given and patch.number != invoice.number:
+        invoice.number = _number(session, principal, patch.number)
+    for name in ("title", "terms_conditions", "note", "due_date"):
+        if name in given:
+            setattr(invoice, name, getattr(patch, name))
+    if "date" in given and patch.date is not None:
+        invoice.date = patch.date
+    if "client" in given:
+        invoice.client_id = _client_id(session, principal, patch.client)
+    if "items" in given:
+        invoice.items = _items(patch.items or [], invoice.currency)
+    if "setting" in given and patch.setting is not None:
+        _apply_setting(invoice, patch.setting)
+    cancelled = invoice.status == "cancelled"
+    if "status" in given:
+        if patch.status not in ("cancelled", None):
+            raise InvalidInvoice(
+                "follows the payments; only 'cancelled' can be set", field="status"
+            )
+        cancelled = patch.status == "cancelled"
+    _settle(invoice, _merchant(session, principal), cancelled=cancelled)
+    invoice.version += 1
+    flush(session)
+    return _recorded(session, principal, "invoice.updated", invoice.id)
+
+
+def delete(session: Session, principal: Principal, invoice_id: int) -> None:
+    """Delete permanently; the audit log keeps a full snapshot of what was deleted."""
+    invoice = repository.lock(session, principal.merchant_id, invoice_id)
+    if invoice is None:
+        raise InvoiceNotFound()
+    if invoice.payments:
+        raise InvoiceHasPayments()
+    snapshot = get(session, principal, invoice_id)
+    if not repository.delete_invoice(session, principal.merchant_id, invoice_id):
+        raise InvoiceNotFound()  # deleted by a concurrent request after our read
+    session.expunge(invoice)
+    _audit(session, principal, "invoice.deleted", snapshot)
+
+
+def _merchant(session: Session, principal: Principal) -> Merchant:
+    merchant = session.get(Merchant, principal.merchant_id)
+    assert merchant is not None, "an authenticated principal's merchant exists"
+    return merchant
+
+
+def _number(session: Session, principal: Principal, number: str | None) -> str:
+    if number is None or not number.strip():
+        return numbering.next_number(session, principal.merchant_id)
+    number = number.strip()
+    if numbering.number_taken(session, principal.merchant_id, number):
+        raise DuplicateInvoiceNumber()
+    return number
+
+
+def _client_id(session: Session, principal: Principal, ref: ClientRef | None) -> int | None:
+    if ref is None:
+        return None
+    if ref.id is not None:
+        if clients_repository.get(session, principal.merchant_id, ref.id) is None:
+            raise InvalidInvoice("no client with this id", field="client.id")
+        return ref.id
+    email = normalise_email(ref.fields.email)
+    if email:
+        existing = clients_repository.find_by_email(session, principal.merchant_id, email)
+        if existing is not None:
+            return existing.id
+    if not ref.fields.name:
+        raise InvalidInvoice("a new client needs a name", field="client.name")
+    return clients.create(session, principal, ref.fields).id
+
+
+def _items(drafts: list[ItemDraft], currency: str) -> list[InvoiceItem]:
+    if not drafts:
+        raise InvalidInvoice("at least one item is required", field="items")
+    if len(drafts) > MAX_ITEMS:
+        raise InvalidInvoice(f"at most {MAX_ITEMS} items", field="items")
+    items = []
+    for position, draft in enumerate(drafts):
+        field = f"items[{position}]"
+        if draft.amount < 0:
+            raise InvalidInvoice("must not be negative", field=f"{field}.amount")
+        qty_milli = draft.qty.scaleb(3)
+        if draft.qty <= 0 or qty_milli != int(qty_milli) or qty_milli > _MAX_QTY_MILLI:
+            raise InvalidInvoice(
+                "must be positive, with at most 3 decimal places", field=f"{field}.qty"
+            )
+        items.append(
+            InvoiceItem(
+                position=position,
+                description=draft.description,
+                type=draft.type,
+                qty_milli=int(qty_milli),
+                amount_minor=to_minor(draft.amount, currency, field=f"{field}.amount"),
+            )
+        )
+    return items
+
+
+def _payment(principal: Principal, draft: PaymentDraft, currency: str, field: str) -> Payment:
+    if draft.amount <= 0:
+        raise InvalidInvoice("must be positive", field=f"{field}.amount")
+    return Payment(
+        merchant_id=principal.merchant_id,
+        payment_date=draft.payment_date or utcnow().replace(tzinfo=None, microsecond=0),
+        transaction_id=draft.transaction_id,
+        amount_minor=to_minor(draft.amount, currency, field=f"{field}.amount"),
+        note=draft.note,
+        payment_type=draft.payment_type,
+        status=draft.status,
+    )
+
+
+def _apply_setting(invoice: Invoice, setting: SettingDraft) -> None:
+    if setting.discount_type not in DISCOUNT_TYPES:
+        raise InvalidInvoice("must be '', 'fixed' or 'percentage'", field="setting.discount_type")
+    if setting.language not in LANGUAGES:
+        raise InvalidInvoice("must be 'en' or 'ar'", field="setting.language")
+    if setting.discount < 0:
+        raise InvalidInvoice("must not be negative", field="setting.discount")
+    invoice.discount_minor = 0
+    invoice.discount_rate_bp = 0
+    if setting.discount_type == "percentage":
+        rate = setting.discount.scaleb(2)
+        if rate != int(rate) or setting.discount > 100:
+            raise InvalidInvoice(
+                "a percentage up to 100 with at most 2 decimal places", field="setting.discount"
+            )
+        invoice.discount_rate_bp = int(rate)
+    elif setting.discount_type == "fixed":
+        invoice.discount_minor = to_minor(
+            setting.discount, invoice.currency, field="setting.discount"
+        )
+    elif setting.discount != 0:
+        raise InvalidInvoice("needs a discount_type", field="setting.discount")
+    invoice.tax = setting.tax
+    invoice.discount_type = setting.discount_type
+    invoice.language = setting.language
+    invoice.accept_card = setting.card
+    invoice.accept_bank_account = setting.bank_account
+    invoice.accept_cash = setting.cash
+    invoice.accept_paypal = setting.paypal
+    invoice.accept_e_signature = setting.e_signature
+
+
+def _settle(invoice: Invoice, merchant: Merchant, *, cancelled: bool = False) -> None:
+    """Recompute the stored totals and the status from the items, settings and payments."""
+    result = totals.compute(
+        ((item.qty_milli, item.amount_minor) for item in invoice.items),
+        discount_type=invoice.discount_type,
+        discount_minor=invoice.discount_minor,
+        discount_rate_bp=invoice.discount_rate_bp,
+        tax=invoice.tax,
+        tax_rate_bp=merchant.tax_rate_bp,
+        paid=sum(p.amount_minor for p in invoice.payments if p.status.lower() in _PAID_STATUSES),
+    )
+    if result.discount > result.subtotal:
+        raise InvalidInvoice("is larger than the items' subtotal", field="setting.discount")
+    if result.paid > result.total:
+        raise InvalidInvoice("exceed the invoice total", field="payments")
+    invoice.total_minor = result.total
+    invoice.paid_minor = result.paid
+    invoice.status = totals.status_for(result, cancelled=cancelled)
+
+
+def _recorded(session: Session, principal: Principal, action: str, invoice_id: int) -> InvoiceView:
+    view = get(session, principal, invoice_id)
+    _audit(session, principal, action, view)
+    return view
+
+
+def _audit(session: Session, principal: Principal, action: str, view: InvoiceView) -> None:
+    audit.record(
+        session,
+        merchant_id=principal.merchant_id,
+        actor=principal.actor,
+        action=action,
+        entity_type="invoice",
+        entity_id=view.id,
+        snapshot=view,
+    )

@@ -1,0 +1,36 @@
+"""Apply and inspect the Alembic migrations from code (used by `serve` and `db upgrade`)."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+
+def _script_location() -> Path:
+    packaged = Path(__file__).parent / "migrations"  # inside a built wheel
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "migrations"  # source checkout
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_script_location()))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database to the newest revision (idempotent)."""
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def is_current(engine: Engine) -> bool:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head

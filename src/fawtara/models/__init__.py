@@ -1,0 +1,21 @@
+"""SQLAlchemy tables, one module per table."""
+
+from fawtara.models.api_key import ApiKey
+from fawtara.models.audit import AuditEvent
+from fawtara.models.base import Base
+from fawtara.models.client import Client
+from fawtara.models.invoice import Invoice
+from fawtara.models.item import InvoiceItem
+from fawtara.models.merchant import Merchant
+from fawtara.models.payment import Payment
+
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Base",
+    "Client",
+    "Invoice",
+    "InvoiceItem",
+    "Merchant",
+    "Payment",
+]

@@ -1,0 +1,36 @@
+"""Server configuration: one class, read from `FAWTARA_*` environment variables."""
+
+from functools import cached_property
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_MASTER_KEY = "insecure-development-master-key-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FAWTARA_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///fawtara.db"
+    base_url: str = "http://127.0.0.1:8000"
+    master_key: str = Field(default=PLACEHOLDER_MASTER_KEY, repr=False)
+
+    fatora_token_ttl_seconds: int = Field(default=86_400, gt=0)
+    api_key_cache_seconds: float = Field(default=5.0, ge=0)
+    db_pool_size: int = Field(default=10, gt=0)
+    db_max_overflow: int = Field(default=10, ge=0)
+    log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_key_in_production(self) -> "Settings":
+        if self.env != "development" and self.master_key == PLACEHOLDER_MASTER_KEY:
+            raise ValueError("FAWTARA_MASTER_KEY must be set outside development")
+        if len(self.master_key) < 16:
+            raise ValueError("FAWTARA_MASTER_KEY must be at least 16 characters")
+        return self
+
+    @cached_property
+    def public_base_url(self) -> str:
+        return self.base_url.rstrip("/")
