@@ -180,7 +180,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Index("ix_audit_events_merchant_id_id", "merchant_id", "id"),
     )
-    guards = _SQLITE_AUDIT_GUARDS if op.get_bind().dialect.name == "sqlite" else _POSTGRES_AUDIT_GUARD
+    guards = (
+        _SQLITE_AUDIT_GUARDS if op.get_bind().dialect.name == "sqlite" else _POSTGRES_AUDIT_GUARD
+    )
     for statement in guards:
         op.execute(statement)
 

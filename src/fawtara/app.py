@@ -4,6 +4,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -14,6 +16,7 @@ from fawtara.credentials.tokens import TokenIssuer
 from fawtara.db import Database
 from fawtara.dialects.fatora import errors as fatora_errors
 from fawtara.dialects.fatora.routes import router as fatora_router
+from fawtara.errors import FawtaraError
 from fawtara.settings import Settings
 
 
@@ -45,8 +48,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(fatora_router)
 
-    # Errors raised outside a dialect's routes (unknown path, wrong method) still answer in the
-    # shape of the dialect whose prefix the path carries.
+    # Errors are mapped here, after they have left the request's unit of work (which rolled
+    # back), in the shape of the dialect whose prefix the path carries: that also covers paths
+    # no route matched and methods a route does not take.
+    @app.exception_handler(FawtaraError)
+    async def domain_error(request: Request, exc: FawtaraError) -> Response:
+        if _is_fatora(request):
+            return fatora_errors.from_domain(exc)
+        return JSONResponse({"detail": exc.message}, 400)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if _is_fatora(request):
+            return fatora_errors.from_validation(exc)
+        return JSONResponse({"detail": jsonable_encoder(exc.errors())}, 422)
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if _is_fatora(request):

@@ -3,7 +3,8 @@
 - request bodies are parsed with exact decimals (`100.005` stays `Decimal("100.005")`, so an
   over-precise amount is refused instead of silently rounded through a float);
 - 406 when the `Accept` header excludes JSON, 415 when a body is not JSON;
-- every domain or validation error leaves as the Fatora error envelope.
+- errors are not caught here: they must leave through the request's unit of work, which rolls
+  back, before `fawtara.app` turns them into the Fatora error envelope.
 """
 
 import json
@@ -11,14 +12,11 @@ from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Any
 
-from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fawtara.dialects.fatora.errors import error_response, from_domain, from_validation
-from fawtara.errors import FawtaraError
+from fawtara.dialects.fatora.errors import error_response
 
 
 def _reject_constant(name: str) -> Any:
@@ -78,13 +76,6 @@ class FatoraRoute(APIRoute):
                 return error_response(406, "Not acceptable: this API answers application/json")
             if await request.body() and not is_json(request.headers.get("content-type")):
                 return error_response(415, "Unsupported media type: send application/json")
-            try:
-                return await handle(request)
-            except FawtaraError as exc:
-                return from_domain(exc)
-            except RequestValidationError as exc:
-                return from_validation(exc)
-            except HTTPException as exc:
-                return error_response(exc.status_code, str(exc.detail))
+            return await handle(request)
 
         return fatora_handler

@@ -1,0 +1,130 @@
+"""The `fawtara` command as a user types it, against a real database and server."""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.fixtures.databases import fresh_database
+from tests.fixtures.server import Server, fawtara, server_env
+
+
+def run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(fawtara(*args), env=env, capture_output=True, text=True, check=check)
+
+
+class TestMerchantCommands:
+    def test_create_key_list_revoke(self, server: Server) -> None:
+        created = json.loads(
+            run(server.env, "merchant", "create", "--name", "Acme", "--json").stdout
+        )
+        assert set(created) == {"id", "name", "api_key"}
+        assert re.fullmatch(
+            r"[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}",
+            created["api_key"],
+        )
+        merchant = str(created["id"])
+        second = json.loads(
+            run(
+                server.env, "merchant", "key", "create", "-m", merchant, "--name", "ci", "--json"
+            ).stdout
+        )
+        for key in (created["api_key"], second["api_key"]):
+            response = httpx.get(f"{server.url}/v1/invoices", headers={"api_key": key})
+            assert response.status_code == 200
+        listed = json.loads(
+            run(server.env, "merchant", "key", "list", "-m", merchant, "--json").stdout
+        )
+        assert [k["name"] for k in listed] == ["default", "ci"]
+        assert [k["prefix"] for k in listed] == [created["api_key"][:8], second["api_key"][:8]]
+        run(server.env, "merchant", "key", "revoke", str(second["id"]), "-m", merchant)
+        listed = json.loads(
+            run(server.env, "merchant", "key", "list", "-m", merchant, "--json").stdout
+        )
+        assert listed[1]["revoked_at"] is not None
+        assert listed[0]["revoked_at"] is None
+
+    def test_revoking_another_merchants_key_fails(self, server: Server) -> None:
+        a = json.loads(run(server.env, "merchant", "create", "--name", "A", "--json").stdout)
+        b = json.loads(run(server.env, "merchant", "create", "--name", "B", "--json").stdout)
+        keys = json.loads(
+            run(server.env, "merchant", "key", "list", "-m", str(a["id"]), "--json").stdout
+        )
+        result = run(
+            server.env,
+            "merchant",
+            "key",
+            "revoke",
+            str(keys[0]["id"]),
+            "-m",
+            str(b["id"]),
+            check=False,
+        )
+        assert result.returncode == 1
+        assert "not found" in result.stderr
+        assert (
+            httpx.get(f"{server.url}/v1/invoices", headers={"api_key": a["api_key"]}).status_code
+            == 200
+        )
+
+    def test_unknown_currency_is_refused(self, server: Server) -> None:
+        result = run(
+            server.env, "merchant", "create", "--name", "X", "--currency", "XYZ", check=False
+        )
+        assert result.returncode == 1
+        assert "currency" in result.stderr
+
+
+class TestServe:
+    @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+    def test_demo_prints_a_curl_command_that_works(self, tmp_path: Path, backend: str) -> None:
+        with fresh_database(backend, tmp_path) as url:
+            demo = Server(url, tmp_path / "serve.log", args=("--demo",))
+            try:
+                log = demo.log()
+                command = next(line for line in log.splitlines() if "curl" in line).strip()
+                key = re.search(r"api_key: ([0-9A-F-]{36})", command)
+                invoice = re.search(r"/v1/invoices/(\d+)", command)
+                assert key is not None
+                assert invoice is not None
+                result = subprocess.run(
+                    ["curl", "--silent", "--location", "--request", "GET",
+                     f"{demo.url}/v1/invoices/{invoice.group(1)}",
+                     "--header", f"api_key: {key.group(1)}",
+                     "--header", "Content-Type: application/json"],
+                    capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                body = json.loads(result.stdout)
+                assert body["status"] == "SUCCESS"
+                listed = httpx.get(f"{demo.url}/v1/invoices", headers={"api_key": key.group(1)})
+                languages = {i["setting"]["language"] for i in listed.json()["invoices"]}
+                assert languages == {"en", "ar"}
+            finally:
+                demo.stop()
+
+    def test_serve_applies_migrations_to_an_empty_database(self, tmp_path: Path) -> None:
+        url = f"sqlite:///{tmp_path / 'new.db'}"
+        fresh = Server(url, tmp_path / "serve.log")
+        try:
+            created = json.loads(
+                run(server_env(url), "merchant", "create", "--name", "N", "--json").stdout
+            )
+            response = httpx.get(
+                f"{fresh.url}/v1/invoices", headers={"api_key": created["api_key"]}
+            )
+            assert response.json()["total"] == 0
+        finally:
+            fresh.stop()
+
+
+class TestSettings:
+    def test_production_refuses_the_placeholder_master_key(self, tmp_path: Path) -> None:
+        env = server_env(f"sqlite:///{tmp_path / 'x.db'}")
+        env.pop("FAWTARA_MASTER_KEY")
+        env["FAWTARA_ENV"] = "production"
+        result = run(env, "db", "upgrade", check=False)
+        assert result.returncode == 2
+        assert "FAWTARA_MASTER_KEY" in result.stderr

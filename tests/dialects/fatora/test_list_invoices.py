@@ -1,0 +1,92 @@
+"""GET /v1/invoices: pagination, stable order and filters."""
+
+import httpx
+import pytest
+
+from tests.dialects.fatora.wire import assert_error, create, create_quick
+
+
+class TestPagination:
+    def test_pages_are_stable_and_complete(self, api: httpx.Client) -> None:
+        ids = [create_quick(api)["id"] for _ in range(7)]
+        seen = []
+        for page in (1, 2, 3):
+            body = api.get("/v1/invoices", params={"page": page, "page_size": 3}).json()
+            assert (body["status"], body["total"], body["page"], body["page_size"]) == (
+                "SUCCESS",
+                7,
+                page,
+                3,
+            )
+            seen += [i["id"] for i in body["invoices"]]
+        assert seen == sorted(ids, reverse=True)
+
+    def test_listed_invoices_have_the_get_shape(self, api: httpx.Client) -> None:
+        invoice = create(api)
+        listed = api.get("/v1/invoices").json()["invoices"]
+        assert listed == [invoice]
+
+    @pytest.mark.parametrize(
+        ("params", "field"),
+        [
+            ({"page_size": 101}, "page_size"),
+            ({"page": 0}, "page"),
+            ({"from": "2023-10-01"}, "from"),
+            ({"to": "31-02-2024"}, "to"),
+            ({"status": "lost"}, "status"),
+            ({"type": "weird"}, "type"),
+        ],
+    )
+    def test_bad_parameters_are_400(
+        self, api: httpx.Client, params: dict[str, object], field: str
+    ) -> None:
+        assert_error(api.get("/v1/invoices", params=params), 400, field)
+
+
+class TestFilters:
+    @pytest.fixture
+    def invoices(self, api: httpx.Client) -> dict[str, dict[str, object]]:
+        return {
+            "old_paid": create(
+                api,
+                date="2023-01-15T12:00:00+00:00",
+                title="Annual maintenance",
+                items=[{"description": "x", "amount": 10}],
+                payments=[{"amount": 10, "transaction_id": "F-1"}],
+            ),
+            "new_unpaid": create(
+                api,
+                date="2024-06-01T09:00:00+00:00",
+                title="Website",
+                client={"name": "Other", "email": "other@example.com"},
+                payments=[],
+            ),
+            "quick": create_quick(api, date="2024-06-02T09:00:00+00:00"),
+        }
+
+    def _ids(self, api: httpx.Client, **params: object) -> list[int]:
+        response = api.get("/v1/invoices", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["total"] == len(body["invoices"])
+        return [i["id"] for i in body["invoices"]]
+
+    def test_status(self, api: httpx.Client, invoices: dict[str, dict[str, object]]) -> None:
+        assert self._ids(api, status="paid") == [invoices["old_paid"]["id"]]
+
+    def test_type(self, api: httpx.Client, invoices: dict[str, dict[str, object]]) -> None:
+        assert self._ids(api, type="Quick invoice") == [invoices["quick"]["id"]]
+
+    def test_dates_are_inclusive_dd_mm_yyyy(
+        self, api: httpx.Client, invoices: dict[str, dict[str, object]]
+    ) -> None:
+        assert self._ids(api, **{"from": "01-06-2024", "to": "01-06-2024"}) == [
+            invoices["new_unpaid"]["id"]
+        ]
+        assert self._ids(api, to="31-12-2023") == [invoices["old_paid"]["id"]]
+
+    def test_client_email(self, api: httpx.Client, invoices: dict[str, dict[str, object]]) -> None:
+        assert self._ids(api, client_email="OTHER@example.com") == [invoices["new_unpaid"]["id"]]
+
+    def test_keyword(self, api: httpx.Client, invoices: dict[str, dict[str, object]]) -> None:
+        assert self._ids(api, keyword="mainten") == [invoices["old_paid"]["id"]]
