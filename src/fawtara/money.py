@@ -36,6 +36,10 @@ def to_minor(amount: Decimal, currency: str, *, field: str = "amount") -> int:
     if not amount.is_finite():
         raise InvalidAmount("must be a finite number", field=field)
     places = exponent(currency)
+    # Checked on the exponent before any arithmetic: int(Decimal("1e999999999")) would take
+    # gigabytes, so an absurd amount must be refused without being expanded.
+    if amount.adjusted() >= 18:
+        raise InvalidAmount("is too large", field=field)
     try:
         scaled = amount.scaleb(places)
         minor = int(scaled)
@@ -48,6 +52,15 @@ def to_minor(amount: Decimal, currency: str, *, field: str = "amount") -> int:
     if abs(minor) >= MAX_MINOR:
         raise InvalidAmount("is too large", field=field)
     return minor
+
+
+def exact_units(value: Decimal, places: int, limit: int) -> int | None:
+    """`value` counted in units of 10**-places, if that is a whole number within ±limit."""
+    if not value.is_finite() or value.adjusted() >= 18:  # never expand an absurd exponent
+        return None
+    scaled = value.scaleb(places)
+    units = int(scaled)
+    return units if scaled == units and abs(units) <= limit else None
 
 
 def unscale(value: int, places: int) -> Decimal:

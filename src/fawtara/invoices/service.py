@@ -33,7 +33,7 @@ from fawtara.invoices.schemas import (
 )
 from fawtara.models import Invoice, InvoiceItem, Merchant, Payment
 from fawtara.models.base import utcnow
-from fawtara.money import exponent, to_minor
+from fawtara.money import exact_units, exponent, to_minor
 
 MAX_ITEMS = 500
 _MAX_QTY_MILLI = 10**12
@@ -188,8 +188,8 @@ def _items(drafts: list[ItemDraft], currency: str) -> list[InvoiceItem]:
         field = f"items[{position}]"
         if draft.amount < 0:
             raise InvalidInvoice("must not be negative", field=f"{field}.amount")
-        qty_milli = draft.qty.scaleb(3)
-        if draft.qty <= 0 or qty_milli != int(qty_milli) or qty_milli > _MAX_QTY_MILLI:
+        qty_milli = exact_units(draft.qty, 3, _MAX_QTY_MILLI)
+        if qty_milli is None or qty_milli <= 0:
             raise InvalidInvoice(
                 "must be positive, with at most 3 decimal places", field=f"{field}.qty"
             )
@@ -198,7 +198,7 @@ def _items(drafts: list[ItemDraft], currency: str) -> list[InvoiceItem]:
                 position=position,
                 description=draft.description,
                 type=draft.type,
-                qty_milli=int(qty_milli),
+                qty_milli=qty_milli,
                 amount_minor=to_minor(draft.amount, currency, field=f"{field}.amount"),
             )
         )
@@ -229,12 +229,12 @@ def _apply_setting(invoice: Invoice, setting: SettingDraft) -> None:
     invoice.discount_minor = 0
     invoice.discount_rate_bp = 0
     if setting.discount_type == "percentage":
-        rate = setting.discount.scaleb(2)
-        if rate != int(rate) or setting.discount > 100:
+        rate = exact_units(setting.discount, 2, 100_00)
+        if rate is None:
             raise InvalidInvoice(
                 "a percentage up to 100 with at most 2 decimal places", field="setting.discount"
             )
-        invoice.discount_rate_bp = int(rate)
+        invoice.discount_rate_bp = rate
     elif setting.discount_type == "fixed":
         invoice.discount_minor = to_minor(
             setting.discount, invoice.currency, field="setting.discount"
