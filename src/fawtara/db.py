@@ -1,21 +1,26 @@
-"""Database engine and the request's unit of work (`SessionDep`).
+"""Database engine and the unit of work: the request's (`UnitOfWorkDep`) or a command's
+(`Database.session()`).
 
-The request owns the transaction: `Database.session()` commits when the block ends normally and
-rolls back on any exception. Services and repositories only `flush()`.
+The request owns the transaction: it commits when the route returns and rolls back on any
+exception. Services and repositories only `flush()`.
 """
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from fawtara.settings import Settings
 
 _WRITE = "fawtara_write"
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def normalise_url(url: str) -> str:
@@ -66,13 +71,13 @@ class Database:
 
     def __init__(self, settings: Settings) -> None:
         self.engine = make_engine(settings)
-        self._writer = self.engine.execution_options(**{_WRITE: True})
+        self.writer = self.engine.execution_options(**{_WRITE: True})
         self.is_sqlite = self.engine.dialect.name == "sqlite"
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
         """A unit of work: committed if the block succeeds, rolled back otherwise."""
-        with Session(bind=self._writer if write else self.engine, expire_on_commit=False) as s:
+        with Session(bind=self.writer if write else self.engine, expire_on_commit=False) as s:
             try:
                 yield s
                 s.commit()
@@ -84,12 +89,52 @@ class Database:
         self.engine.dispose()
 
 
-def _request_session(request: Request) -> Iterator[Session]:
+class UnitOfWork:
+    """One request's transaction, driven from async code.
+
+    `run` calls domain code with the session. SQLite reads run inline on the event loop: a
+    WAL-mode reader never waits for a lock, and a hop to the thread pool costs more than the
+    query. Everything else (PostgreSQL, SQLite writes that may queue on the write lock) runs in
+    the thread pool so the event loop never blocks on I/O.
+    """
+
+    def __init__(self, session: Session, *, inline: bool) -> None:
+        self.session = session
+        self._inline = inline
+
+    async def run(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        if self._inline:
+            return fn(self.session, *args, **kwargs)
+        return await run_in_threadpool(fn, self.session, *args, **kwargs)
+
+    async def _end(self, *, commit: bool) -> None:
+        def end(session: Session) -> None:
+            try:
+                if commit:
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
+
+        await self.run(end)
+
+
+async def _request_unit(request: Request) -> AsyncIterator[UnitOfWork]:
     database: Database = request.app.state.db
-    with database.session(write=request.method not in ("GET", "HEAD")) as session:
-        yield session
+    write = request.method not in ("GET", "HEAD")
+    session = Session(bind=database.writer if write else database.engine, expire_on_commit=False)
+    unit = UnitOfWork(session, inline=database.is_sqlite and not write)
+    try:
+        yield unit
+    except BaseException:
+        await unit._end(commit=False)
+        raise
+    await unit._end(commit=True)
 
 
 # scope="function": the commit happens before the response is sent, so a client never sees a
-# success for a write that then failed to commit.
-SessionDep = Annotated[Session, Depends(_request_session, scope="function")]
+# success for a write that then failed to commit; an exception leaving the route rolls back.
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(_request_unit, scope="function")]

@@ -44,6 +44,15 @@ class Authenticator:
         self._by_hash: dict[str, _KeyState] = {}
         self._by_id: dict[int, _KeyState] = {}
 
+    def cached_api_key(self, api_key: str) -> Principal | None:
+        """The principal of a key this process has seen lately, without the database."""
+        state = self._by_hash.get(self.hasher(api_key))
+        if state is None or state.expires < self._clock():
+            return None
+        if not state.active:
+            raise InactiveApiKey()
+        return Principal(merchant_id=state.merchant_id, api_key_id=state.key_id)
+
     def api_key(self, session: Session, api_key: str) -> Principal:
         """The principal of a clear API key; InvalidApiKey or InactiveApiKey otherwise."""
         digest = self.hasher(api_key)
@@ -60,6 +69,16 @@ class Authenticator:
         if not state.active:
             raise InactiveApiKey()
         return Principal(merchant_id=state.merchant_id, api_key_id=state.key_id)
+
+    def cached_bearer(self, token: str) -> Principal | None:
+        """The principal of a valid token whose key this process has seen lately."""
+        principal = self.tokens.verify(token)
+        state = self._by_id.get(principal.api_key_id)
+        if state is None or state.expires < self._clock():
+            return None
+        if not state.active or state.merchant_id != principal.merchant_id:
+            raise InvalidToken()
+        return principal
 
     def bearer(self, session: Session, token: str) -> Principal:
         """The principal of a bearer token whose API key is still active."""

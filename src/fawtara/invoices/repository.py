@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Select, delete, func, or_, select
+from sqlalchemy import Row, Select, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from fawtara.clients.schemas import ClientView
@@ -23,80 +23,103 @@ from fawtara.invoices.schemas import (
 from fawtara.models import Client, Invoice, InvoiceItem, Payment
 from fawtara.money import from_minor, unscale
 
-_INVOICE_COLUMNS = (
-    Invoice.id,
-    Invoice.number,
-    Invoice.currency,
-    Invoice.title,
-    Invoice.terms_conditions,
-    Invoice.note,
-    Invoice.date,
-    Invoice.due_date,
-    Invoice.status,
-    Invoice.type,
-    Invoice.link_token,
-    Invoice.tax,
-    Invoice.discount_type,
-    Invoice.discount_minor,
-    Invoice.discount_rate_bp,
-    Invoice.language,
-    Invoice.accept_card,
-    Invoice.accept_bank_account,
-    Invoice.accept_cash,
-    Invoice.accept_paypal,
-    Invoice.accept_e_signature,
-    Invoice.total_minor,
-    Invoice.paid_minor,
-    Invoice.version,
-    Invoice.client_id,
-    Client.name.label("client_name"),
-    Client.address.label("client_address"),
-    Client.phone.label("client_phone"),
-    Client.email.label("client_email"),
-    Client.notes.label("client_notes"),
+_invoices = Invoice.__table__
+_clients = Client.__table__
+_items = InvoiceItem.__table__
+_payments = Payment.__table__
+
+# The read statements are built once: constructing a select costs more than running it on
+# SQLite. They are Core statements, executed on the session's connection, so no ORM loading
+# machinery runs on the hot path.
+_INVOICE_SELECT = select(
+    *(
+        _invoices.c[name]
+        for name in (
+            "id",
+            "number",
+            "currency",
+            "title",
+            "terms_conditions",
+            "note",
+            "date",
+            "due_date",
+            "status",
+            "type",
+            "link_token",
+            "tax",
+            "discount_type",
+            "discount_minor",
+            "discount_rate_bp",
+            "language",
+            "accept_card",
+            "accept_bank_account",
+            "accept_cash",
+            "accept_paypal",
+            "accept_e_signature",
+            "total_minor",
+            "paid_minor",
+            "version",
+            "client_id",
+        )
+    ),  # fmt: skip
+    _clients.c.name.label("client_name"),
+    _clients.c.address.label("client_address"),
+    _clients.c.phone.label("client_phone"),
+    _clients.c.email.label("client_email"),
+    _clients.c.notes.label("client_notes"),
+).select_from(_invoices.outerjoin(_clients, _clients.c.id == _invoices.c.client_id))
+
+_ONE_INVOICE = _INVOICE_SELECT.where(
+    _invoices.c.merchant_id == bindparam("merchant_id"), _invoices.c.id == bindparam("invoice_id")
 )
-
-_ITEM_COLUMNS = (
-    InvoiceItem.invoice_id,
-    InvoiceItem.id,
-    InvoiceItem.description,
-    InvoiceItem.type,
-    InvoiceItem.qty_milli,
-    InvoiceItem.amount_minor,
+_ITEM_SELECT = select(
+    _items.c.invoice_id,
+    _items.c.id,
+    _items.c.description,
+    _items.c.type,
+    _items.c.qty_milli,
+    _items.c.amount_minor,
 )
-
-_PAYMENT_COLUMNS = (
-    Payment.invoice_id,
-    Payment.id,
-    Payment.payment_date,
-    Payment.transaction_id,
-    Payment.amount_minor,
-    Payment.note,
-    Payment.payment_type,
-    Payment.status,
+_ITEMS_OF_ONE = _ITEM_SELECT.where(_items.c.invoice_id == bindparam("invoice_id")).order_by(
+    _items.c.position
 )
+_ITEMS_OF_MANY = _ITEM_SELECT.where(
+    _items.c.invoice_id.in_(bindparam("invoice_ids", expanding=True))
+).order_by(_items.c.invoice_id, _items.c.position)
+_PAYMENT_SELECT = select(
+    _payments.c.invoice_id,
+    _payments.c.id,
+    _payments.c.payment_date,
+    _payments.c.transaction_id,
+    _payments.c.amount_minor,
+    _payments.c.note,
+    _payments.c.payment_type,
+    _payments.c.status,
+)
+_PAYMENTS_OF_ONE = _PAYMENT_SELECT.where(
+    _payments.c.invoice_id == bindparam("invoice_id")
+).order_by(_payments.c.id)
+_PAYMENTS_OF_MANY = _PAYMENT_SELECT.where(
+    _payments.c.invoice_id.in_(bindparam("invoice_ids", expanding=True))
+).order_by(_payments.c.id)
+
+Rows = Sequence[Row[*tuple[Any, ...]]]
 
 
-def _base(merchant_id: int) -> Select[*tuple[Any, ...]]:
-    return (
-        select(*_INVOICE_COLUMNS)
-        .outerjoin(Client, Client.id == Invoice.client_id)
-        .where(Invoice.merchant_id == merchant_id)
-    )
-
-
-def _views(session: Session, rows: Sequence[Row[*tuple[Any, ...]]]) -> list[InvoiceView]:
-    """Attach items and payments to invoice rows: two queries whatever the number of rows."""
+def _views(session: Session, rows: Rows) -> list[InvoiceView]:
+    """Attach items and payments to invoice rows: two more queries whatever the number of rows."""
     if not rows:
         return []
-    ids = [row.id for row in rows]
+    connection = session.connection()
+    if len(rows) == 1:
+        params: dict[str, Any] = {"invoice_id": rows[0].id}
+        items_query, payments_query = _ITEMS_OF_ONE, _PAYMENTS_OF_ONE
+    else:
+        params = {"invoice_ids": [row.id for row in rows]}
+        items_query, payments_query = _ITEMS_OF_MANY, _PAYMENTS_OF_MANY
     currency = {row.id: row.currency for row in rows}
     items: dict[int, list[ItemView]] = defaultdict(list)
-    for r in session.execute(
-        select(*_ITEM_COLUMNS)
-        .where(InvoiceItem.invoice_id.in_(ids))
-        .order_by(InvoiceItem.invoice_id, InvoiceItem.position)
-    ):
+    for r in connection.execute(items_query, params):
         items[r.invoice_id].append(
             ItemView(
                 id=r.id,
@@ -107,9 +130,7 @@ def _views(session: Session, rows: Sequence[Row[*tuple[Any, ...]]]) -> list[Invo
             )
         )
     payments: dict[int, list[PaymentView]] = defaultdict(list)
-    for p in session.execute(
-        select(*_PAYMENT_COLUMNS).where(Payment.invoice_id.in_(ids)).order_by(Payment.id)
-    ):
+    for p in connection.execute(payments_query, params):
         payments[p.invoice_id].append(
             PaymentView(
                 id=p.id,
@@ -174,7 +195,8 @@ def _view(
 
 
 def get_view(session: Session, merchant_id: int, invoice_id: int) -> InvoiceView | None:
-    row = session.execute(_base(merchant_id).where(Invoice.id == invoice_id)).first()
+    params = {"merchant_id": merchant_id, "invoice_id": invoice_id}
+    row = session.connection().execute(_ONE_INVOICE, params).first()
     return _views(session, [row])[0] if row is not None else None
 
 
@@ -212,7 +234,9 @@ def page(
     total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     page_ids = ids.order_by(Invoice.id.desc()).offset((page - 1) * page_size).limit(page_size)
     rows = session.execute(
-        _base(merchant_id).where(Invoice.id.in_(page_ids)).order_by(Invoice.id.desc())
+        _INVOICE_SELECT.where(
+            _invoices.c.merchant_id == merchant_id, _invoices.c.id.in_(page_ids)
+        ).order_by(_invoices.c.id.desc())
     ).all()
     return _views(session, rows), total
 

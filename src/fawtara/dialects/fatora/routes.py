@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from fawtara.clients import service as clients
-from fawtara.db import SessionDep
+from fawtara.db import UnitOfWorkDep
 from fawtara.dialects.fatora.auth import ApiKeyHeader, AuthenticatorDep, FatoraPrincipal
 from fawtara.dialects.fatora.route import FatoraRoute
 from fawtara.dialects.fatora.schemas import (
@@ -72,10 +72,12 @@ def _invoice(request: Request, invoice: InvoiceView, status: int = 200) -> Respo
         403: {"model": AuthorizeErrorOut, "description": "Inactive API Key"},
     },
 )
-def authorize(session: SessionDep, auth: AuthenticatorDep, api_key: ApiKeyHeader) -> Response:
+async def authorize(unit: UnitOfWorkDep, auth: AuthenticatorDep, api_key: ApiKeyHeader) -> Response:
     """Exchange the `api_key` header for a bearer token."""
     try:
-        principal = auth.api_key(session, api_key or "")
+        key = api_key or ""
+        cached = auth.cached_api_key(key)
+        principal = cached if cached else await unit.run(auth.api_key, key)
     except (InvalidApiKey, InactiveApiKey) as exc:
         status = 403 if isinstance(exc, InactiveApiKey) else 401
         return _json({"status": "ERROR", "error": exc.message}, status)
@@ -83,9 +85,9 @@ def authorize(session: SessionDep, auth: AuthenticatorDep, api_key: ApiKeyHeader
 
 
 @router.get("/invoices", responses={200: {"model": InvoiceListEnvelope}, **_ERRORS})
-def list_invoices(
+async def list_invoices(
     request: Request,
-    session: SessionDep,
+    unit: UnitOfWorkDep,
     principal: FatoraPrincipal,
     keyword: Annotated[str | None, Query(max_length=100)] = None,
     page: Page = 1,
@@ -98,7 +100,7 @@ def list_invoices(
 ) -> Response:
     """List invoices, newest first; dates as dd-mm-yyyy, at most 100 a page."""
     filters = InvoiceFilters(keyword, date_from, date_to, status, type, client_email)
-    result = invoices.list_page(session, principal, filters, page=page, page_size=page_size)
+    result = await unit.run(invoices.list_page, principal, filters, page=page, page_size=page_size)
     base_url: str = request.app.state.settings.public_base_url
     return _json(
         {
@@ -116,36 +118,36 @@ def list_invoices(
     status_code=201,
     responses={201: {"model": InvoiceEnvelope}, **_ERRORS, **_INVALID, **_CONFLICT},
 )
-def create_invoice(
-    request: Request, session: SessionDep, principal: FatoraPrincipal, body: InvoiceCreateIn
+async def create_invoice(
+    request: Request, unit: UnitOfWorkDep, principal: FatoraPrincipal, body: InvoiceCreateIn
 ) -> Response:
     """Create a quick (`amount`, `description`) or detailed (`items`, …) invoice."""
-    return _invoice(request, invoices.create(session, principal, body.draft()), 201)
+    return _invoice(request, await unit.run(invoices.create, principal, body.draft()), 201)
 
 
 @router.get(
     "/invoices/{invoice_id}", responses={200: {"model": InvoiceEnvelope}, **_ERRORS, **_NOT_FOUND}
 )
-def get_invoice(
-    request: Request, session: SessionDep, principal: FatoraPrincipal, invoice_id: Id
+async def get_invoice(
+    request: Request, unit: UnitOfWorkDep, principal: FatoraPrincipal, invoice_id: Id
 ) -> Response:
     """Get one invoice with its client, items, payments and settings."""
-    return _invoice(request, invoices.get(session, principal, invoice_id))
+    return _invoice(request, await unit.run(invoices.get, principal, invoice_id))
 
 
 @router.put(
     "/invoices/{invoice_id}",
     responses={200: {"model": InvoiceEnvelope}, **_ERRORS, **_NOT_FOUND, **_INVALID, **_CONFLICT},
 )
-def update_invoice(
+async def update_invoice(
     request: Request,
-    session: SessionDep,
+    unit: UnitOfWorkDep,
     principal: FatoraPrincipal,
     invoice_id: Id,
     body: InvoiceUpdateIn,
 ) -> Response:
     """Update the fields sent; `items`, when sent, replace the invoice's items."""
-    return _invoice(request, invoices.update(session, principal, invoice_id, body.patch()))
+    return _invoice(request, await unit.run(invoices.update, principal, invoice_id, body.patch()))
 
 
 @router.delete(
@@ -153,15 +155,17 @@ def update_invoice(
     status_code=204,
     responses={204: {"description": "Deleted"}, **_ERRORS, **_NOT_FOUND, **_CONFLICT},
 )
-def delete_invoice(session: SessionDep, principal: FatoraPrincipal, invoice_id: Id) -> Response:
+async def delete_invoice(
+    unit: UnitOfWorkDep, principal: FatoraPrincipal, invoice_id: Id
+) -> Response:
     """Delete an invoice permanently (the audit log keeps a snapshot)."""
-    invoices.delete(session, principal, invoice_id)
+    await unit.run(invoices.delete, principal, invoice_id)
     return Response(status_code=204)
 
 
 @router.get("/clients", responses={200: {"model": ClientListEnvelope}, **_ERRORS})
-def list_clients(
-    session: SessionDep,
+async def list_clients(
+    unit: UnitOfWorkDep,
     principal: FatoraPrincipal,
     keyword: Annotated[str | None, Query(max_length=100)] = None,
     email: Annotated[str | None, Query(max_length=254)] = None,
@@ -169,8 +173,8 @@ def list_clients(
     page_size: PageSize = 20,
 ) -> Response:
     """List clients, newest first."""
-    result = clients.list_page(
-        session, principal, keyword=keyword, email=email, page=page, page_size=page_size
+    result = await unit.run(
+        clients.list_page, principal, keyword=keyword, email=email, page=page, page_size=page_size
     )
     return _json(
         {
@@ -188,20 +192,20 @@ def list_clients(
     status_code=201,
     responses={201: {"model": ClientEnvelope}, **_ERRORS, **_INVALID, **_CONFLICT},
 )
-def create_client(
-    session: SessionDep, principal: FatoraPrincipal, body: ClientCreateIn
+async def create_client(
+    unit: UnitOfWorkDep, principal: FatoraPrincipal, body: ClientCreateIn
 ) -> Response:
     """Create a client; its email, when given, is unique for the merchant."""
-    client = clients.create(session, principal, body.fields())
+    client = await unit.run(clients.create, principal, body.fields())
     return _json({"status": "SUCCESS", "client": client_wire(clients.view(client))}, 201)
 
 
 @router.get(
     "/clients/{client_id}", responses={200: {"model": ClientEnvelope}, **_ERRORS, **_NOT_FOUND}
 )
-def get_client(session: SessionDep, principal: FatoraPrincipal, client_id: Id) -> Response:
+async def get_client(unit: UnitOfWorkDep, principal: FatoraPrincipal, client_id: Id) -> Response:
     """Get one client."""
-    client = clients.get(session, principal, client_id)
+    client = await unit.run(clients.get, principal, client_id)
     return _json({"status": "SUCCESS", "client": client_wire(clients.view(client))})
 
 
@@ -209,11 +213,11 @@ def get_client(session: SessionDep, principal: FatoraPrincipal, client_id: Id) -
     "/clients/{client_id}",
     responses={200: {"model": ClientEnvelope}, **_ERRORS, **_NOT_FOUND, **_INVALID, **_CONFLICT},
 )
-def update_client(
-    session: SessionDep, principal: FatoraPrincipal, client_id: Id, body: ClientIn
+async def update_client(
+    unit: UnitOfWorkDep, principal: FatoraPrincipal, client_id: Id, body: ClientIn
 ) -> Response:
     """Update the fields sent."""
-    client = clients.update(session, principal, client_id, body.fields())
+    client = await unit.run(clients.update, principal, client_id, body.fields())
     return _json({"status": "SUCCESS", "client": client_wire(clients.view(client))})
 
 
@@ -222,7 +226,7 @@ def update_client(
     status_code=204,
     responses={204: {"description": "Deleted"}, **_ERRORS, **_NOT_FOUND, **_CONFLICT},
 )
-def delete_client(session: SessionDep, principal: FatoraPrincipal, client_id: Id) -> Response:
+async def delete_client(unit: UnitOfWorkDep, principal: FatoraPrincipal, client_id: Id) -> Response:
     """Delete a client that has no invoices."""
-    clients.delete(session, principal, client_id)
+    await unit.run(clients.delete, principal, client_id)
     return Response(status_code=204)
