@@ -85,22 +85,27 @@ class Database:
                 s.rollback()
                 raise
 
+    def unit(self, *, write: bool) -> "UnitOfWork":
+        return UnitOfWork(self, write=write)
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
 class UnitOfWork:
-    """One request's transaction, driven from async code.
+    """One request's transaction, driven from async code: `async with database.unit(...)`.
 
     `run` calls domain code with the session. SQLite reads run inline on the event loop: a
     WAL-mode reader never waits for a lock, and a hop to the thread pool costs more than the
     query. Everything else (PostgreSQL, SQLite writes that may queue on the write lock) runs in
-    the thread pool so the event loop never blocks on I/O.
+    the thread pool so the event loop never blocks on I/O. Leaving the block commits, or rolls
+    back if an exception is leaving it.
     """
 
-    def __init__(self, session: Session, *, inline: bool) -> None:
-        self.session = session
-        self._inline = inline
+    def __init__(self, database: "Database", *, write: bool) -> None:
+        bind = database.writer if write else database.engine
+        self.session = Session(bind=bind, expire_on_commit=False)
+        self._inline = database.is_sqlite and not write
 
     async def run(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
@@ -109,10 +114,13 @@ class UnitOfWork:
             return fn(self.session, *args, **kwargs)
         return await run_in_threadpool(fn, self.session, *args, **kwargs)
 
-    async def _end(self, *, commit: bool) -> None:
+    async def __aenter__(self) -> "UnitOfWork":
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
         def end(session: Session) -> None:
             try:
-                if commit:
+                if exc_type is None:
                     session.commit()
                 else:
                     session.rollback()
@@ -124,15 +132,8 @@ class UnitOfWork:
 
 async def _request_unit(request: Request) -> AsyncIterator[UnitOfWork]:
     database: Database = request.app.state.db
-    write = request.method not in ("GET", "HEAD")
-    session = Session(bind=database.writer if write else database.engine, expire_on_commit=False)
-    unit = UnitOfWork(session, inline=database.is_sqlite and not write)
-    try:
+    async with database.unit(write=request.method not in ("GET", "HEAD")) as unit:
         yield unit
-    except BaseException:
-        await unit._end(commit=False)
-        raise
-    await unit._end(commit=True)
 
 
 # scope="function": the commit happens before the response is sent, so a client never sees a

@@ -7,9 +7,15 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from fawtara.clients import service as clients
-from fawtara.db import UnitOfWorkDep
-from fawtara.dialects.fatora.auth import ApiKeyHeader, AuthenticatorDep, FatoraPrincipal
-from fawtara.dialects.fatora.route import FatoraRoute
+from fawtara.db import Database, UnitOfWorkDep
+from fawtara.dialects.fatora.auth import (
+    SECURITY_DOCS,
+    ApiKeyHeader,
+    AuthenticatorDep,
+    FatoraPrincipal,
+    authenticate,
+)
+from fawtara.dialects.fatora.route import MAX_ID, FatoraRoute, LeanFatoraRoute, path_id
 from fawtara.dialects.fatora.schemas import (
     AuthorizeErrorOut,
     AuthorizeOut,
@@ -31,7 +37,9 @@ from fawtara.errors import InactiveApiKey, InvalidApiKey
 from fawtara.invoices import service as invoices
 from fawtara.invoices.schemas import InvoiceFilters, InvoiceView
 
-router = APIRouter(prefix="/v1", route_class=FatoraRoute, tags=["Fatora-style API"])
+router = APIRouter(
+    prefix="/v1", route_class=FatoraRoute, tags=["Fatora-style API"], dependencies=SECURITY_DOCS
+)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": description}
@@ -49,7 +57,7 @@ _INVALID: dict[int | str, dict[str, Any]] = {
 }
 _CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorOut, "description": "Conflict"}}
 
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Page = Annotated[int, Query(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Query(ge=1, le=100)]
 
@@ -125,14 +133,32 @@ async def create_invoice(
     return _invoice(request, await unit.run(invoices.create, principal, body.draft()), 201)
 
 
-@router.get(
-    "/invoices/{invoice_id}", responses={200: {"model": InvoiceEnvelope}, **_ERRORS, **_NOT_FOUND}
-)
-async def get_invoice(
-    request: Request, unit: UnitOfWorkDep, principal: FatoraPrincipal, invoice_id: Id
-) -> Response:
+async def get_invoice(request: Request) -> Response:
     """Get one invoice with its client, items, payments and settings."""
-    return _invoice(request, await unit.run(invoices.get, principal, invoice_id))
+    invoice_id = path_id(request, "invoice_id")
+    database: Database = request.app.state.db
+    async with database.unit(write=False) as unit:
+        principal = await authenticate(request, unit)
+        return _invoice(request, await unit.run(invoices.get, principal, invoice_id))
+
+
+router.add_api_route(
+    "/invoices/{invoice_id}",
+    get_invoice,
+    methods=["GET"],
+    route_class_override=LeanFatoraRoute,
+    responses={200: {"model": InvoiceEnvelope}, **_ERRORS, **_NOT_FOUND},
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "invoice_id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            }
+        ]
+    },
+)
 
 
 @router.put(
