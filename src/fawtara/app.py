@@ -1,5 +1,6 @@
 """The ASGI application: `create_app(settings)` mounts the dialects and the error handlers."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -30,6 +31,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Everything alive now (modules, routes, schemas) lives as long as the process: frozen,
+        # the garbage collector stops rescanning it, which removes its pauses from the latency
+        # tail under load.
+        gc.collect()
+        gc.freeze()
         yield
         database.dispose()
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Dialect, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -85,6 +85,21 @@ class Database:
                 s.rollback()
                 raise
 
+    async def read(
+        self, fn: Callable[Concatenate[Any, Dialect, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run a read-only `fn(dbapi_connection, dialect, ...)` on a pooled connection, inline
+        for SQLite (as UnitOfWork.run does), in the thread pool otherwise."""
+
+        def call() -> T:
+            pooled = self.engine.raw_connection()
+            try:
+                return fn(pooled.driver_connection, self.engine.dialect, *args, **kwargs)
+            finally:
+                pooled.close()
+
+        return call() if self.is_sqlite else await run_in_threadpool(call)
+
     def unit(self, *, write: bool) -> "UnitOfWork":
         return UnitOfWork(self, write=write)
 
@@ -103,9 +118,16 @@ class UnitOfWork:
     """
 
     def __init__(self, database: "Database", *, write: bool) -> None:
-        bind = database.writer if write else database.engine
-        self.session = Session(bind=bind, expire_on_commit=False)
+        self._bind = database.writer if write else database.engine
+        self._session: Session | None = None
         self._inline = database.is_sqlite and not write
+
+    @property
+    def session(self) -> Session:
+        """Made on first use: a request answered from caches never opens one."""
+        if self._session is None:
+            self._session = Session(bind=self._bind, expire_on_commit=False)
+        return self._session
 
     async def run(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
@@ -118,6 +140,9 @@ class UnitOfWork:
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        if self._session is None:
+            return
+
         def end(session: Session) -> None:
             try:
                 if exc_type is None:

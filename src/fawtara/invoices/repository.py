@@ -69,7 +69,7 @@ _INVOICE_SELECT = select(
     _clients.c.notes.label("client_notes"),
 ).select_from(_invoices.outerjoin(_clients, _clients.c.id == _invoices.c.client_id))
 
-_ONE_INVOICE = _INVOICE_SELECT.where(
+ONE_INVOICE = _INVOICE_SELECT.where(
     _invoices.c.merchant_id == bindparam("merchant_id"), _invoices.c.id == bindparam("invoice_id")
 )
 _ITEM_SELECT = select(
@@ -80,7 +80,7 @@ _ITEM_SELECT = select(
     _items.c.qty_milli,
     _items.c.amount_minor,
 )
-_ITEMS_OF_ONE = _ITEM_SELECT.where(_items.c.invoice_id == bindparam("invoice_id")).order_by(
+ITEMS_OF_ONE = _ITEM_SELECT.where(_items.c.invoice_id == bindparam("invoice_id")).order_by(
     _items.c.position
 )
 _ITEMS_OF_MANY = _ITEM_SELECT.where(
@@ -96,9 +96,9 @@ _PAYMENT_SELECT = select(
     _payments.c.payment_type,
     _payments.c.status,
 )
-_PAYMENTS_OF_ONE = _PAYMENT_SELECT.where(
-    _payments.c.invoice_id == bindparam("invoice_id")
-).order_by(_payments.c.id)
+PAYMENTS_OF_ONE = _PAYMENT_SELECT.where(_payments.c.invoice_id == bindparam("invoice_id")).order_by(
+    _payments.c.id
+)
 _PAYMENTS_OF_MANY = _PAYMENT_SELECT.where(
     _payments.c.invoice_id.in_(bindparam("invoice_ids", expanding=True))
 ).order_by(_payments.c.id)
@@ -113,14 +113,23 @@ def _views(session: Session, rows: Rows) -> list[InvoiceView]:
     connection = session.connection()
     if len(rows) == 1:
         params: dict[str, Any] = {"invoice_id": rows[0].id}
-        items_query, payments_query = _ITEMS_OF_ONE, _PAYMENTS_OF_ONE
+        items_query, payments_query = ITEMS_OF_ONE, PAYMENTS_OF_ONE
     else:
         params = {"invoice_ids": [row.id for row in rows]}
         items_query, payments_query = _ITEMS_OF_MANY, _PAYMENTS_OF_MANY
-    currency = {row.id: row.currency for row in rows}
-    items: dict[int, list[ItemView]] = defaultdict(list)
-    for r in connection.execute(items_query, params):
-        items[r.invoice_id].append(
+    items = connection.execute(items_query, params).all()
+    payments = connection.execute(payments_query, params).all()
+    return views_from_rows(rows, items, payments)
+
+
+def views_from_rows(
+    invoices: Sequence[Any], items: Sequence[Any], payments: Sequence[Any]
+) -> list[InvoiceView]:
+    """Domain views from rows shaped like the statements above (any row with those attributes)."""
+    currency = {row.id: row.currency for row in invoices}
+    items_of: dict[int, list[ItemView]] = defaultdict(list)
+    for r in items:
+        items_of[r.invoice_id].append(
             ItemView(
                 id=r.id,
                 description=r.description,
@@ -129,9 +138,9 @@ def _views(session: Session, rows: Rows) -> list[InvoiceView]:
                 amount=from_minor(r.amount_minor, currency[r.invoice_id]),
             )
         )
-    payments: dict[int, list[PaymentView]] = defaultdict(list)
-    for p in connection.execute(payments_query, params):
-        payments[p.invoice_id].append(
+    payments_of: dict[int, list[PaymentView]] = defaultdict(list)
+    for p in payments:
+        payments_of[p.invoice_id].append(
             PaymentView(
                 id=p.id,
                 payment_date=p.payment_date,
@@ -142,7 +151,7 @@ def _views(session: Session, rows: Rows) -> list[InvoiceView]:
                 status=p.status,
             )
         )
-    return [_view(row, items[row.id], payments[row.id]) for row in rows]
+    return [_view(row, items_of[row.id], payments_of[row.id]) for row in invoices]
 
 
 def _view(
@@ -196,7 +205,7 @@ def _view(
 
 def get_view(session: Session, merchant_id: int, invoice_id: int) -> InvoiceView | None:
     params = {"merchant_id": merchant_id, "invoice_id": invoice_id}
-    row = session.connection().execute(_ONE_INVOICE, params).first()
+    row = session.connection().execute(ONE_INVOICE, params).first()
     return _views(session, [row])[0] if row is not None else None
 
 

@@ -2,7 +2,9 @@
 
 import secrets
 from dataclasses import replace
+from typing import Any
 
+from sqlalchemy import Dialect
 from sqlalchemy.orm import Session
 
 from fawtara.audit import service as audit
@@ -17,7 +19,7 @@ from fawtara.errors import (
     InvoiceHasPayments,
     InvoiceNotFound,
 )
-from fawtara.invoices import numbering, repository, totals
+from fawtara.invoices import fast_read, numbering, repository, totals
 from fawtara.invoices.schemas import (
     DISCOUNT_TYPES,
     LANGUAGES,
@@ -47,6 +49,14 @@ def new_link_token() -> str:
 
 def get(session: Session, principal: Principal, invoice_id: int) -> InvoiceView:
     invoice = repository.get_view(session, principal.merchant_id, invoice_id)
+    if invoice is None:
+        raise InvoiceNotFound()
+    return invoice
+
+
+def read(connection: Any, dialect: Dialect, principal: Principal, invoice_id: int) -> InvoiceView:
+    """`get` for the hot path: plain DBAPI on a pooled connection (see fast_read)."""
+    invoice = fast_read.read_invoice(connection, dialect, principal.merchant_id, invoice_id)
     if invoice is None:
         raise InvoiceNotFound()
     return invoice

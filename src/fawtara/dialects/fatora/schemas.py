@@ -310,7 +310,9 @@ def invoice_wire(invoice: InvoiceView, base_url: str) -> dict[str, Any]:
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: validating a response against these models fails on a field too many or too
+    # few, and on a wrong JSON type (0 for false, 1 for 1.0).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ClientOut(_Out):
