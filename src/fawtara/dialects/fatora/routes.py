@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from fawtara.clients import service as clients
+from fawtara.clients.schemas import ClientPage
 from fawtara.db import Database, UnitOfWorkDep
 from fawtara.dialects.fatora.auth import (
     SECURITY_DOCS,
@@ -35,7 +36,7 @@ from fawtara.dialects.fatora.schemas import (
 )
 from fawtara.errors import InactiveApiKey, InvalidApiKey
 from fawtara.invoices import service as invoices
-from fawtara.invoices.schemas import InvoiceFilters, InvoiceView
+from fawtara.invoices.schemas import InvoiceFilters, InvoicePage, InvoiceView
 
 router = APIRouter(
     prefix="/v1", route_class=FatoraRoute, tags=["Fatora-style API"], dependencies=SECURITY_DOCS
@@ -64,6 +65,11 @@ PageSize = Annotated[int, Query(ge=1, le=100)]
 
 def _json(body: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(body), status, media_type="application/json")
+
+
+def _page(key: str, rows: list[dict[str, Any]], result: InvoicePage | ClientPage) -> Response:
+    page = {"total": result.total, "page": result.page, "page_size": result.page_size}
+    return _json({"status": "SUCCESS", key: rows, **page})
 
 
 def _invoice(request: Request, invoice: InvoiceView, status: int = 200) -> Response:
@@ -139,15 +145,7 @@ async def list_invoices(
     filters = InvoiceFilters(keyword, date_from, date_to, status, type, client_email)
     result = await unit.run(invoices.list_page, principal, filters, page=page, page_size=page_size)
     base_url: str = request.app.state.settings.public_base_url
-    return _json(
-        {
-            "status": "SUCCESS",
-            "invoices": [invoice_wire(i, base_url) for i in result.invoices],
-            "total": result.total,
-            "page": result.page,
-            "page_size": result.page_size,
-        }
-    )
+    return _page("invoices", [invoice_wire(i, base_url) for i in result.invoices], result)
 
 
 @router.post(
@@ -203,15 +201,7 @@ async def list_clients(
     result = await unit.run(
         clients.list_page, principal, keyword=keyword, email=email, page=page, page_size=page_size
     )
-    return _json(
-        {
-            "status": "SUCCESS",
-            "clients": [client_wire(c) for c in result.clients],
-            "total": result.total,
-            "page": result.page,
-            "page_size": result.page_size,
-        }
-    )
+    return _page("clients", [client_wire(c) for c in result.clients], result)
 
 
 @router.post(

@@ -131,6 +131,19 @@ class _InvoiceFields(_Body):
             return None
         return ClientRef(id=self.client.id, fields=self.client.fields())
 
+    def common_fields(self) -> dict[str, Any]:
+        """The fields a draft and a patch take the same way."""
+        return {
+            "number": self.number,
+            "currency": self.currency,
+            "title": self.title,
+            "terms_conditions": self.terms_conditions,
+            "note": self.note,
+            "date": _aware(self.date),
+            "due_date": _naive_utc(self.due_date),
+            "client": self.client_ref(),
+        }
+
     def item_drafts(self) -> list[ItemDraft] | None:
         if self.items is None:
             return None
@@ -164,14 +177,6 @@ class InvoiceCreateIn(_InvoiceFields):
         return InvoiceDraft(
             items=items,
             type=QUICK if quick else DETAILED,
-            number=self.number,
-            currency=self.currency,
-            title=self.title,
-            terms_conditions=self.terms_conditions,
-            note=self.note,
-            date=_aware(self.date),
-            due_date=_naive_utc(self.due_date),
-            client=self.client_ref(),
             payments=[
                 PaymentDraft(
                     amount=p.amount,
@@ -184,6 +189,7 @@ class InvoiceCreateIn(_InvoiceFields):
                 for p in self.payments
             ],
             setting=self.setting.draft() if self.setting else SettingDraft(),
+            **self.common_fields(),
         )
 
 
@@ -198,17 +204,10 @@ class InvoiceUpdateIn(_InvoiceFields):
             given.add("client")
         return InvoicePatch(
             given=frozenset(given),
-            number=self.number,
-            currency=self.currency,
-            title=self.title,
-            terms_conditions=self.terms_conditions,
-            note=self.note,
-            date=_aware(self.date),
-            due_date=_naive_utc(self.due_date),
-            client=self.client_ref(),
             items=self.item_drafts(),
             setting=self.setting.draft() if self.setting else None,
             status=self.status,
+            **self.common_fields(),
         )
 
 
