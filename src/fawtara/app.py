@@ -16,6 +16,7 @@ from fawtara.credentials.keys import KeyHasher
 from fawtara.credentials.tokens import TokenIssuer
 from fawtara.db import Database
 from fawtara.dialects.fatora import errors as fatora_errors
+from fawtara.dialects.fatora.fast_path import FatoraFastPath
 from fawtara.dialects.fatora.routes import router as fatora_router
 from fawtara.errors import FawtaraError
 from fawtara.settings import Settings
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.api_key_cache_seconds,
     )
     app.include_router(fatora_router)
+    app.add_middleware(FatoraFastPath)
 
     # Errors are mapped here, after they have left the request's unit of work (which rolled
     # back), in the shape of the dialect whose prefix the path carries: that also covers paths

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Dialect, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 from starlette.concurrency import run_in_threadpool
 
 from fawtara.settings import Settings
@@ -73,6 +74,7 @@ class Database:
         self.engine = make_engine(settings)
         self.writer = self.engine.execution_options(**{_WRITE: True})
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._sqlite_reader: PoolProxiedConnection | None = None
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -91,6 +93,13 @@ class Database:
         """Run a read-only `fn(dbapi_connection, dialect, ...)` on a pooled connection, inline
         for SQLite (as UnitOfWork.run does), in the thread pool otherwise."""
 
+        if self.is_sqlite:
+            # Inline reads never overlap (they run to completion on the event loop thread), so
+            # one connection kept for them saves a pool checkout and return on each.
+            if self._sqlite_reader is None:
+                self._sqlite_reader = self.engine.raw_connection()
+            return fn(self._sqlite_reader.driver_connection, self.engine.dialect, *args, **kwargs)
+
         def call() -> T:
             pooled = self.engine.raw_connection()
             try:
@@ -98,12 +107,15 @@ class Database:
             finally:
                 pooled.close()
 
-        return call() if self.is_sqlite else await run_in_threadpool(call)
+        return await run_in_threadpool(call)
 
     def unit(self, *, write: bool) -> "UnitOfWork":
         return UnitOfWork(self, write=write)
 
     def dispose(self) -> None:
+        if self._sqlite_reader is not None:
+            self._sqlite_reader.close()
+            self._sqlite_reader = None
         self.engine.dispose()
 
 

@@ -87,20 +87,6 @@ class FatoraRoute(APIRoute):
         return super().get_route_handler()
 
 
-class LeanFatoraRoute(FatoraRoute):
-    """For the hottest read: the endpoint takes the Request and parses it itself.
-
-    FastAPI's dependency solving and parameter validation cost more per request than serving
-    the invoice does (a no-op FastAPI route reaches ~40-60% of a plain Starlette route's
-    throughput here; see bench/README.md). The route is still declared through FastAPI, so
-    OpenAPI documents it; errors still leave through the app's dialect error handlers.
-    """
-
-    def inner_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        endpoint: Callable[[Request], Coroutine[Any, Any, Response]] = self.endpoint
-        return endpoint
-
-
 def path_id(request: Request, name: str) -> int:
     """A positive 32-bit id from the path, or the same 400 FastAPI validation would give."""
     raw = request.path_params[name]
