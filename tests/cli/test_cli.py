@@ -1,5 +1,6 @@
 """The `fawtara` command as a user types it, against a real database and server."""
 
+import concurrent.futures
 import json
 import re
 import subprocess
@@ -104,6 +105,29 @@ class TestServe:
                 assert languages == {"en", "ar"}
             finally:
                 demo.stop()
+
+    @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+    def test_two_workers_share_one_database(self, tmp_path: Path, backend: str) -> None:
+        with fresh_database(backend, tmp_path) as url:
+            served = Server(url, tmp_path / "serve.log", args=("--workers", "2"))
+            try:
+                created = run(server_env(url), "merchant", "create", "--name", "W", "--json")
+                headers = {"api_key": json.loads(created.stdout)["api_key"]}
+
+                def create(_: int) -> str:
+                    with httpx.Client(base_url=served.url, headers=headers, timeout=30) as c:
+                        body = {"amount": 5, "description": "x"}
+                        response = c.post("/v1/invoices", json=body)
+                        assert response.status_code == 201, response.text
+                        number: str = response.json()["invoice"]["number"]
+                        return number
+
+                with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                    numbers = sorted(pool.map(create, range(24)))
+                assert numbers == [f"INV{n:05d}" for n in range(1, 25)]
+                assert "Started parent process" in served.log()
+            finally:
+                served.stop()
 
     def test_serve_applies_migrations_to_an_empty_database(self, tmp_path: Path) -> None:
         url = f"sqlite:///{tmp_path / 'new.db'}"
