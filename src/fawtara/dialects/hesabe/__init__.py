@@ -1,0 +1,1 @@
+"""The Hesabe-style dialect (`/api/v1`): login tokens, the AES envelope, invoices."""
