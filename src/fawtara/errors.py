@@ -110,6 +110,10 @@ class DuplicateTransaction(Conflict):
     message = "A payment with this transaction_id already exists"
 
 
+class DuplicateMerchantCredential(Conflict):
+    message = "Another merchant already has this merchant code, access code or username"
+
+
 class ClientHasInvoices(Conflict):
     message = "The client has invoices; delete or reassign them first"
 

@@ -1,5 +1,6 @@
 """`fawtara merchant …`: create merchants and manage their API keys."""
 
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -8,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from fawtara.audit import service as audit
 from fawtara.cli.common import CLI_ACTOR, console, print_json, unit_of_work
+from fawtara.credentials.hesabe import add_user, assign, seal_envelope
 from fawtara.credentials.keys import KeyHasher, issue_api_key, list_api_keys, revoke_api_key
+from fawtara.credentials.secrets import SecretBox
 from fawtara.errors import FawtaraError
 from fawtara.merchants.service import create_merchant, get_merchant
 
@@ -30,9 +33,18 @@ def create(
     name: Annotated[str, typer.Option(help="Merchant name.")],
     currency: Annotated[str, typer.Option(help="Default invoice currency.")] = "QAR",
     tax_rate: Annotated[int, typer.Option(help="Tax rate in basis points (500 = 5%).")] = 0,
+    merchant_code: Annotated[str | None, typer.Option(help="Hesabe merchantCode.")] = None,
+    access_code: Annotated[str | None, typer.Option(help="Hesabe accessCode (a UUID).")] = None,
+    secret_key: Annotated[str | None, typer.Option(help="Envelope key, 32 chars.")] = None,
+    iv: Annotated[str | None, typer.Option(help="Envelope IV, 16 characters.")] = None,
+    username: Annotated[str | None, typer.Option(help="Login of the Hesabe-style API.")] = None,
+    password: Annotated[str | None, typer.Option(help="Its password (else generated).")] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Create a merchant and its first API key (printed once, stored hashed)."""
+    """Create a merchant with its first API key and its Hesabe-style credentials.
+
+    Whatever is not given is generated; the API key, envelope key and IV, and a generated
+    password are printed once (they are stored hashed or sealed)."""
     try:
         with unit_of_work() as (session, config):
             merchant = create_merchant(
@@ -42,13 +54,63 @@ def create(
                 session, KeyHasher(config.master_key), merchant_id=merchant.id, name="default"
             )
             _audit_key(session, merchant.id, "api_key.created", key.id, key.prefix)
+            hesabe = assign(
+                session,
+                SecretBox(config.master_key),
+                merchant,
+                merchant_code=merchant_code,
+                access_code=access_code,
+                secret_key=secret_key,
+                iv=iv,
+            )
+            user = add_user(session, merchant, username=username, password=password)
+    except FawtaraError as exc:
+        raise _fail(exc) from None
+    shown = {
+        "id": merchant.id,
+        "name": merchant.name,
+        "api_key": clear,
+        **asdict(hesabe),
+        "username": user.username,
+        **({"password": user.password} if user.password else {}),
+    }
+    if json:
+        print_json(shown)
+        return
+    console.print(f"Merchant [bold]{merchant.name}[/] created with id [bold]{merchant.id}[/].")
+    console.print("Shown once, keep them safe:")
+    for label, value in shown.items():
+        if label not in ("id", "name"):
+            console.print(f"  {label}: [bold green]{value}[/]", highlight=False)
+
+
+@app.command("rotate-envelope")
+def rotate_envelope(merchant: MerchantOption, json: JsonFlag = False) -> None:
+    """Give a merchant a new envelope key and IV (the old ones stop decrypting at once)."""
+    try:
+        with unit_of_work() as (session, config):
+            row = get_merchant(session, merchant)
+            if row.merchant_code is None:  # made before Hesabe-style credentials existed
+                hesabe = assign(session, SecretBox(config.master_key), row)
+                secrets = {**asdict(hesabe)}
+            else:
+                secrets = asdict(seal_envelope(row, SecretBox(config.master_key)))
+            audit.record(
+                session,
+                merchant_id=merchant,
+                actor=CLI_ACTOR,
+                action="merchant.envelope_rotated",
+                entity_type="merchant",
+                entity_id=merchant,
+                snapshot={"merchant_code": row.merchant_code, "access_code": row.access_code},
+            )
     except FawtaraError as exc:
         raise _fail(exc) from None
     if json:
-        print_json({"id": merchant.id, "name": merchant.name, "api_key": clear})
+        print_json(secrets)
         return
-    console.print(f"Merchant [bold]{merchant.name}[/] created with id [bold]{merchant.id}[/].")
-    console.print(f"API key (shown once, keep it safe): [bold green]{clear}[/]")
+    for label, value in secrets.items():
+        console.print(f"{label}: [bold green]{value}[/]", highlight=False)
 
 
 @key_app.command("create")

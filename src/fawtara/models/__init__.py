@@ -7,6 +7,7 @@ from fawtara.models.client import Client
 from fawtara.models.invoice import Invoice
 from fawtara.models.item import InvoiceItem
 from fawtara.models.merchant import Merchant
+from fawtara.models.merchant_user import MerchantUser
 from fawtara.models.payment import Payment
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "Invoice",
     "InvoiceItem",
     "Merchant",
+    "MerchantUser",
     "Payment",
 ]

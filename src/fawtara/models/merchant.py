@@ -18,4 +18,9 @@ class Merchant(Base):
     # gapless per merchant (a rolled-back create returns its number).
     last_invoice_seq: Mapped[int] = mapped_column(default=0)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # Hesabe-style credentials: the envelope key and IV are kept sealed by the SecretBox.
+    merchant_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    access_code: Mapped[str | None] = mapped_column(String(36), unique=True)
+    secret_key_sealed: Mapped[str | None] = mapped_column(String(200))
+    iv_sealed: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
