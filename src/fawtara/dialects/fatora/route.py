@@ -71,7 +71,7 @@ def is_json(content_type: str | None) -> bool:
 
 class FatoraRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = self.inner_handler()
+        handle = super().get_route_handler()
 
         async def fatora_handler(request: Request) -> Response:
             request = ExactJSONRequest(request.scope, request.receive)
@@ -82,9 +82,6 @@ class FatoraRoute(APIRoute):
             return await handle(request)
 
         return fatora_handler
-
-    def inner_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        return super().get_route_handler()
 
 
 def path_id(request: Request, name: str) -> int:
