@@ -12,6 +12,7 @@ import pytest
 
 from tests.fixtures.databases import BACKENDS, fresh_database
 from tests.fixtures.factories import MerchantCredentials, new_merchant
+from tests.dialects.hesabe.wire import Hesabe
 from tests.fixtures.server import Server
 
 
@@ -61,3 +62,23 @@ def other_api(server: Server, other_merchant: MerchantCredentials) -> Iterator[h
 def anonymous(server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url) as client:
         yield client
+
+
+@pytest.fixture
+def hesabe_merchant(server: Server) -> MerchantCredentials:
+    """A merchant with a Hesabe-style user (its Argon2 hash makes it slower to create)."""
+    return new_merchant(server.database_url, currency="KWD", with_user=True)
+
+
+@pytest.fixture
+def hesabe(server: Server, hesabe_merchant: MerchantCredentials) -> Iterator[Hesabe]:
+    """A logged-in Hesabe-style integration of a KWD merchant."""
+    with httpx.Client(base_url=server.url) as http:
+        yield Hesabe(http, hesabe_merchant)
+
+
+@pytest.fixture
+def other_hesabe(server: Server) -> Iterator[Hesabe]:
+    merchant = new_merchant(server.database_url, name="Other Merchant", with_user=True)
+    with httpx.Client(base_url=server.url) as http:
+        yield Hesabe(http, merchant)

@@ -13,17 +13,26 @@ from starlette.responses import JSONResponse, Response
 from fawtara import __version__
 from fawtara.credentials.authenticator import Authenticator
 from fawtara.credentials.keys import KeyHasher
+from fawtara.credentials.secrets import SecretBox
+from fawtara.credentials.sessions import SessionIssuer
 from fawtara.credentials.tokens import TokenIssuer
 from fawtara.db import Database
 from fawtara.dialects.fatora import errors as fatora_errors
 from fawtara.dialects.fatora.fast_path import FatoraFastPath
 from fawtara.dialects.fatora.routes import router as fatora_router
+from fawtara.dialects.hesabe import errors as hesabe_errors
+from fawtara.dialects.hesabe.errors import InvalidRequestData
+from fawtara.dialects.hesabe.routes import router as hesabe_router
 from fawtara.errors import FawtaraError
 from fawtara.settings import Settings
 
 
 def _is_fatora(request: Request) -> bool:
     return request.url.path.startswith("/v1/") or request.url.path == "/v1"
+
+
+def _is_hesabe(request: Request) -> bool:
+    return request.url.path.startswith("/api/v1/") or request.url.path == "/api/v1"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -53,7 +62,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         TokenIssuer(settings.master_key, settings.fatora_token_ttl_seconds),
         settings.api_key_cache_seconds,
     )
+    app.state.sessions = SessionIssuer(
+        settings.master_key, settings.hesabe_token_ttl_seconds, settings.hesabe_refresh_ttl_seconds
+    )
+    app.state.secret_box = SecretBox(settings.master_key)
     app.include_router(fatora_router)
+    app.include_router(hesabe_router)
     app.add_middleware(FatoraFastPath)
 
     # Errors are mapped here, after they have left the request's unit of work (which rolled
@@ -63,24 +77,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def domain_error(request: Request, exc: FawtaraError) -> Response:
         if _is_fatora(request):
             return fatora_errors.from_domain(exc)
+        if _is_hesabe(request):
+            return hesabe_errors.from_domain(exc)
         return JSONResponse({"detail": exc.message}, 400)
+
+    @app.exception_handler(InvalidRequestData)
+    async def invalid_request_data(_request: Request, exc: InvalidRequestData) -> Response:
+        return hesabe_errors.invalid_request(exc.problems)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _is_fatora(request):
             return fatora_errors.from_validation(exc)
+        if _is_hesabe(request):
+            return hesabe_errors.from_validation(exc)
         return JSONResponse({"detail": jsonable_encoder(exc.errors())}, 422)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if _is_fatora(request):
             return fatora_errors.error_response(exc.status_code, str(exc.detail), exc.headers)
+        if _is_hesabe(request):
+            if exc.status_code == 404:
+                return hesabe_errors.not_found()
+            return hesabe_errors.error_response(exc.status_code, str(exc.detail))
         return JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
         if _is_fatora(request):
             return fatora_errors.error_response(500, "Internal server error")
+        if _is_hesabe(request):
+            return hesabe_errors.server_error()
         return JSONResponse({"detail": "Internal server error"}, 500)
 
     return app

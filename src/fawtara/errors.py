@@ -9,7 +9,10 @@ FawtaraError
 ├── AuthenticationFailed
 │   ├── InvalidApiKey
 │   ├── InactiveApiKey
-│   └── InvalidToken
+│   ├── InvalidToken
+│   ├── InvalidCredentials
+│   ├── InvalidRefreshToken
+│   └── InvalidAccessCode
 ├── InvalidInput                (well-formed request, values the domain refuses)
 │   ├── InvalidAmount
 │   ├── UnknownCurrency
@@ -18,6 +21,7 @@ FawtaraError
     ├── DuplicateInvoiceNumber
     ├── DuplicateClientEmail
     ├── DuplicateTransaction
+    ├── DuplicateMerchantCredential
     ├── ClientHasInvoices
     └── InvoiceHasPayments
 """
@@ -67,6 +71,18 @@ class InactiveApiKey(AuthenticationFailed):
 
 class InvalidToken(AuthenticationFailed):
     message = "Invalid or expired bearer token"
+
+
+class InvalidCredentials(AuthenticationFailed):
+    message = "Invalid username or password"
+
+
+class InvalidRefreshToken(AuthenticationFailed):
+    message = "Invalid or expired refresh token"
+
+
+class InvalidAccessCode(AuthenticationFailed):
+    message = "Invalid access code"
 
 
 class InvalidInput(FawtaraError):

@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     master_key: str = Field(default=PLACEHOLDER_MASTER_KEY, repr=False)
 
     fatora_token_ttl_seconds: int = Field(default=86_400, gt=0)
+    # Hesabe-style sessions: the access token's life is part of the wire (expires_in 900).
+    hesabe_token_ttl_seconds: int = Field(default=900, gt=0)
+    hesabe_refresh_ttl_seconds: int = Field(default=30 * 86_400, gt=0)
+    bulk_upload_max_rows: int = Field(default=100_000, gt=0)
     api_key_cache_seconds: float = Field(default=5.0, ge=0)
     db_pool_size: int = Field(default=10, gt=0)
     db_max_overflow: int = Field(default=10, ge=0)

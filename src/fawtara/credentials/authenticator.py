@@ -72,31 +72,31 @@ class Authenticator:
 
     def cached_bearer(self, token: str) -> Principal | None:
         """The principal of a valid token whose key this process has seen lately."""
-        principal = self.tokens.verify(token)
-        state = self._by_id.get(principal.api_key_id)
+        claims = self.tokens.verify(token)
+        state = self._by_id.get(claims.api_key_id)
         if state is None or state.expires < self._clock():
             return None
-        if not state.active or state.merchant_id != principal.merchant_id:
+        if not state.active or state.merchant_id != claims.merchant_id:
             raise InvalidToken()
-        return principal
+        return Principal(merchant_id=claims.merchant_id, api_key_id=claims.api_key_id)
 
     def bearer(self, session: Session, token: str) -> Principal:
         """The principal of a bearer token whose API key is still active."""
-        principal = self.tokens.verify(token)
-        state = self._by_id.get(principal.api_key_id)
+        claims = self.tokens.verify(token)
+        state = self._by_id.get(claims.api_key_id)
         if state is None or state.expires < self._clock():
             row = session.execute(
                 select(ApiKey.key_hash, ApiKey.merchant_id, ApiKey.revoked_at).where(
-                    ApiKey.id == principal.api_key_id
+                    ApiKey.id == claims.api_key_id
                 )
             ).first()
             if row is None:
                 raise InvalidToken()
             active = row.revoked_at is None
-            state = self._remember(row.key_hash, principal.api_key_id, row.merchant_id, active)
-        if not state.active or state.merchant_id != principal.merchant_id:
+            state = self._remember(row.key_hash, claims.api_key_id, row.merchant_id, active)
+        if not state.active or state.merchant_id != claims.merchant_id:
             raise InvalidToken()
-        return principal
+        return Principal(merchant_id=claims.merchant_id, api_key_id=claims.api_key_id)
 
     def _remember(self, digest: str, key_id: int, merchant_id: int, active: bool) -> _KeyState:
         if len(self._by_hash) >= _MAX_ENTRIES:

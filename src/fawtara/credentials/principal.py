@@ -6,9 +6,12 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class Principal:
     merchant_id: int
-    api_key_id: int
+    api_key_id: int | None = None  # Fatora-style callers
+    user_id: int | None = None  # Hesabe-style callers (a merchant user's login)
 
     @property
     def actor(self) -> str:
         """How the audit log names this caller."""
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
         return f"api_key:{self.api_key_id}"

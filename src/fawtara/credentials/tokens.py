@@ -1,6 +1,7 @@
 """Bearer tokens of the Fatora-style API: HS256 JWTs bound to a merchant and its API key."""
 
 import time
+from typing import NamedTuple
 
 import jwt
 
@@ -12,12 +13,18 @@ _AUDIENCE = "fawtara:fatora"
 _ISSUER = "fawtara"
 
 
+class TokenClaims(NamedTuple):
+    merchant_id: int
+    api_key_id: int
+
+
 class TokenIssuer:
     def __init__(self, master_key: str, ttl_seconds: int) -> None:
         self._secret = derive_key(master_key, "fatora-jwt:v1")
         self._ttl = ttl_seconds
 
     def issue(self, principal: Principal) -> str:
+        assert principal.api_key_id is not None, "Fatora-style tokens come from an API key"
         now = int(time.time())
         claims = {
             "iss": _ISSUER,
@@ -30,7 +37,7 @@ class TokenIssuer:
         }
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
-    def verify(self, token: str) -> Principal:
+    def verify(self, token: str) -> TokenClaims:
         try:
             claims = jwt.decode(
                 token,
@@ -40,6 +47,6 @@ class TokenIssuer:
                 issuer=_ISSUER,
                 options={"require": ["exp", "nbf", "iat", "sub", "kid"]},
             )
-            return Principal(merchant_id=int(claims["sub"]), api_key_id=int(claims["kid"]))
+            return TokenClaims(int(claims["sub"]), int(claims["kid"]))
         except (jwt.PyJWTError, ValueError, TypeError):
             raise InvalidToken() from None

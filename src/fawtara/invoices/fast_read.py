@@ -10,7 +10,7 @@ everything else go through SQLAlchemy as usual.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -71,6 +71,18 @@ def _naive(value: Any) -> datetime | None:
     return datetime.fromisoformat(value)  # SQLite keeps datetimes as ISO text
 
 
+def _aware(value: Any) -> datetime | None:
+    """A UTC column (see models.base.UTCDateTime), read without its type processing."""
+    naive = _naive(value)
+    return naive.replace(tzinfo=UTC) if naive is not None and naive.tzinfo is None else naive
+
+
+def _date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
 def read_invoice(
     connection: Any, dialect: Dialect, merchant_id: int, invoice_id: int
 ) -> InvoiceView | None:
@@ -90,10 +102,10 @@ def read_invoice(
     finally:
         connection.rollback()  # read-only: ends the transaction on either database
         cursor.close()
-    date = _naive(invoice.date)
-    assert date is not None
-    invoice.date = date.replace(tzinfo=UTC) if date.tzinfo is None else date
+    for name in ("date", "created_at", "updated_at", "scheduled_at"):
+        setattr(invoice, name, _aware(getattr(invoice, name)))
     invoice.due_date = _naive(invoice.due_date)
+    invoice.expires_at = _date(invoice.expires_at)
     for name in _BOOLEANS:
         setattr(invoice, name, bool(getattr(invoice, name)))
     for payment in payments:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from fawtara.clients.schemas import ClientView
 from fawtara.invoices.schemas import (
+    DeliveryView,
     InvoiceFilters,
     InvoiceView,
     ItemView,
@@ -60,6 +61,16 @@ _INVOICE_SELECT = select(
             "paid_minor",
             "version",
             "client_id",
+            "reference_number",
+            "delivery",
+            "channel",
+            "payment_methods",
+            "expires_at",
+            "origin",
+            "scheduled_at",
+            "access_key",
+            "created_at",
+            "updated_at",
         )
     ),  # fmt: skip
     _clients.c.name.label("client_name"),
@@ -200,7 +211,27 @@ def _view(
         total=from_minor(row.total_minor, row.currency),
         paid=from_minor(row.paid_minor, row.currency),
         version=row.version,
+        delivery=DeliveryView(
+            reference_number=row.reference_number,
+            delivery=row.delivery,
+            channel=row.channel,
+            payment_methods=parse_methods(row.payment_methods),
+            expires_at=row.expires_at,
+            origin=row.origin,
+            scheduled_at=row.scheduled_at,
+            access_key=row.access_key,
+        ),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
+
+
+def parse_methods(stored: str | None) -> tuple[int, ...]:
+    return tuple(int(n) for n in stored.split(",")) if stored else ()
+
+
+def format_methods(methods: Sequence[int]) -> str | None:
+    return ",".join(str(n) for n in methods) or None
 
 
 def get_view(session: Session, merchant_id: int, invoice_id: int) -> InvoiceView | None:
@@ -227,12 +258,38 @@ def _filtered(merchant_id: int, filters: InvoiceFilters) -> Select[int]:
             .scalar_subquery()
         )
         conditions.append(Invoice.client_id == client_id)
+    if filters.origins:
+        conditions.append(Invoice.origin.in_(filters.origins))
+    if filters.delivery:
+        conditions.append(Invoice.delivery == filters.delivery)
     if filters.keyword:
         pattern = f"%{filters.keyword.lower()}%"
         conditions.append(
-            or_(func.lower(Invoice.number).like(pattern), func.lower(Invoice.title).like(pattern))
+            or_(
+                func.lower(Invoice.number).like(pattern),
+                func.lower(Invoice.title).like(pattern),
+                func.lower(Invoice.reference_number).like(pattern),
+            )
         )
     return select(Invoice.id).where(*conditions)
+
+
+def status_counts(session: Session, merchant_id: int, filters: InvoiceFilters) -> dict[str, int]:
+    ids = _filtered(merchant_id, filters).subquery()
+    rows = session.execute(
+        select(Invoice.status, func.count())
+        .where(Invoice.id.in_(select(ids.c.id)))
+        .group_by(Invoice.status)
+    )
+    return {status: count for status, count in rows}
+
+
+def id_by_token(session: Session, merchant_id: int, link_token: str) -> int | None:
+    return session.scalar(
+        select(Invoice.id).where(
+            Invoice.merchant_id == merchant_id, Invoice.link_token == link_token
+        )
+    )
 
 
 def page(

@@ -11,6 +11,9 @@ DETAILED = "Detailed invoice"
 STATUSES = ("unpaid", "partially_paid", "paid", "cancelled")
 DISCOUNT_TYPES = ("", "fixed", "percentage")
 LANGUAGES = ("en", "ar")
+DELIVERIES = ("link", "sms")
+CHANNELS = ("sms", "whatsapp", "email", "link")
+ORIGINS = ("api", "bulk", "scheduled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,17 @@ class SettingDraft:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryDraft:
+    """How an invoice reaches its customer (set by the Hesabe-style API)."""
+
+    reference_number: str | None = None
+    delivery: str = "link"  # one of DELIVERIES
+    channel: str = "link"  # one of CHANNELS
+    payment_methods: tuple[int, ...] = ()
+    expires_at: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ClientRef:
     """An existing client by id, or the fields of a client found by email or created."""
 
@@ -66,6 +80,7 @@ class InvoiceDraft:
     client: ClientRef | None = None
     payments: list[PaymentDraft] = field(default_factory=list)
     setting: SettingDraft = field(default_factory=SettingDraft)
+    delivery: DeliveryDraft = field(default_factory=DeliveryDraft)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +99,15 @@ class InvoicePatch:
     items: list[ItemDraft] | None = None
     setting: SettingDraft | None = None
     status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    """The few fields of a single-amount invoice that can change (None: leave as it is)."""
+
+    amount: Decimal | None = None
+    reference_number: str | None = None
+    customer: ClientFields = field(default_factory=ClientFields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +144,18 @@ class SettingView:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryView:
+    reference_number: str | None
+    delivery: str
+    channel: str
+    payment_methods: tuple[int, ...]
+    expires_at: date | None
+    origin: str  # one of ORIGINS
+    scheduled_at: datetime | None
+    access_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class InvoiceView:
     id: int
     number: str
@@ -139,6 +175,9 @@ class InvoiceView:
     total: Decimal
     paid: Decimal
     version: int
+    delivery: DeliveryView
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +188,8 @@ class InvoiceFilters:
     status: str | None = None
     type: str | None = None
     client_email: str | None = None
+    origins: tuple[str, ...] = ()  # empty: any origin
+    delivery: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,13 @@ from fawtara.errors import (
     InvoiceNotFound,
 )
 from fawtara.invoices import fast_read, numbering, repository, totals
+from fawtara.clients.schemas import ClientFields
 from fawtara.invoices.schemas import (
+    STATUSES,
+    Amendment,
+    CHANNELS,
+    DELIVERIES,
+    DeliveryDraft,
     DISCOUNT_TYPES,
     LANGUAGES,
     ClientRef,
@@ -45,6 +51,11 @@ _PAID_STATUSES = frozenset({"paid"})
 def new_link_token() -> str:
     """192 random bits: the invoice link cannot be guessed."""
     return secrets.token_urlsafe(24)
+
+
+def new_access_key() -> str:
+    """A short key a customer can quote for the invoice; not a secret (the link is)."""
+    return secrets.token_hex(8)
 
 
 def get(session: Session, principal: Principal, invoice_id: int) -> InvoiceView:
@@ -87,6 +98,7 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
         date=draft.date or utcnow(),
         due_date=draft.due_date,
         link_token=new_link_token(),
+        access_key=new_access_key(),
         client_id=_client_id(session, principal, draft.client),
         items=_items(draft.items, currency),
         payments=[
@@ -94,6 +106,7 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
         ],
     )
     _apply_setting(invoice, draft.setting)
+    _apply_delivery(invoice, draft.delivery)
     invoice.number = _number(session, principal, draft.number)
     _settle(invoice, merchant)
     session.add(invoice)
@@ -140,6 +153,73 @@ def update(
     invoice.version += 1
     flush(session)
     return _recorded(session, principal, "invoice.updated", invoice.id)
+
+
+def id_by_token(session: Session, principal: Principal, link_token: str) -> int:
+    invoice_id = repository.id_by_token(session, principal.merchant_id, link_token)
+    if invoice_id is None:
+        raise InvoiceNotFound()
+    return invoice_id
+
+
+def status_counts(session: Session, principal: Principal, filters: InvoiceFilters) -> dict[str, int]:
+    """How many of the merchant's invoices (matching `filters`) are in each status."""
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update(repository.status_counts(session, principal.merchant_id, filters))
+    return counts
+
+
+def amend(
+    session: Session, principal: Principal, invoice_id: int, amendment: Amendment
+) -> InvoiceView:
+    """Change the amount, reference or customer of a single-amount invoice (a bulk upload's)."""
+    invoice = repository.lock(session, principal.merchant_id, invoice_id)
+    if invoice is None:
+        raise InvoiceNotFound()
+    if amendment.amount is not None:
+        if len(invoice.items) != 1 or invoice.payments:
+            raise InvalidInvoice(
+                "can change only on a single-item invoice without payments", field="amount"
+            )
+        if amendment.amount <= 0:
+            raise InvalidInvoice("must be positive", field="amount")
+        invoice.items[0].amount_minor = to_minor(amendment.amount, invoice.currency)
+        invoice.items[0].qty_milli = 1_000
+    if amendment.reference_number is not None:
+        invoice.reference_number = amendment.reference_number
+    if amendment.customer != ClientFields():
+        invoice.client_id = _amended_client(session, principal, invoice, amendment.customer)
+    _settle(invoice, _merchant(session, principal), cancelled=invoice.status == "cancelled")
+    invoice.version += 1
+    invoice.updated_at = utcnow()
+    flush(session)
+    return _recorded(session, principal, "invoice.updated", invoice.id)
+
+
+def _amended_client(
+    session: Session, principal: Principal, invoice: Invoice, fields: ClientFields
+) -> int:
+    """The customer is the merchant's client record: a new email means another client (found
+    or created); a new name or phone updates the client, as the Fatora client API would."""
+    current = (
+        clients_repository.get(session, principal.merchant_id, invoice.client_id)
+        if invoice.client_id is not None
+        else None
+    )
+    email = normalise_email(fields.email)
+    if current is None or (email is not None and email != current.email):
+        merged = ClientFields(
+            name=fields.name or (current.name if current else None),
+            phone=fields.phone or (current.phone if current else None),
+            email=email,
+        )
+        client_id = _client_id(session, principal, ClientRef(fields=merged))
+        assert client_id is not None
+    else:
+        client_id = current.id
+    if fields.name is not None or fields.phone is not None:
+        clients.update(session, principal, client_id, ClientFields(name=fields.name, phone=fields.phone))
+    return client_id
 
 
 def delete(session: Session, principal: Principal, invoice_id: int) -> None:
@@ -259,6 +339,18 @@ def _apply_setting(invoice: Invoice, setting: SettingDraft) -> None:
     invoice.accept_cash = setting.cash
     invoice.accept_paypal = setting.paypal
     invoice.accept_e_signature = setting.e_signature
+
+
+def _apply_delivery(invoice: Invoice, delivery: DeliveryDraft) -> None:
+    if delivery.delivery not in DELIVERIES:
+        raise InvalidInvoice(f"must be one of {', '.join(DELIVERIES)}", field="delivery")
+    if delivery.channel not in CHANNELS:
+        raise InvalidInvoice(f"must be one of {', '.join(CHANNELS)}", field="channel")
+    invoice.reference_number = delivery.reference_number
+    invoice.delivery = delivery.delivery
+    invoice.channel = delivery.channel
+    invoice.payment_methods = repository.format_methods(delivery.payment_methods)
+    invoice.expires_at = delivery.expires_at
 
 
 def _settle(invoice: Invoice, merchant: Merchant, *, cancelled: bool = False) -> None:

@@ -9,6 +9,7 @@ from fawtara.models.item import InvoiceItem
 from fawtara.models.merchant import Merchant
 from fawtara.models.merchant_user import MerchantUser
 from fawtara.models.payment import Payment
+from fawtara.models.refresh_token import RefreshToken
 
 __all__ = [
     "ApiKey",
@@ -20,4 +21,5 @@ __all__ = [
     "Merchant",
     "MerchantUser",
     "Payment",
+    "RefreshToken",
 ]

@@ -1,6 +1,7 @@
+import datetime as dt
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fawtara.models.base import Base, UTCDateTime, utcnow
@@ -20,6 +21,7 @@ class Invoice(Base):
         Index("ix_invoices_merchant_id_type_id", "merchant_id", "type", "id"),
         Index("ix_invoices_merchant_id_date_id", "merchant_id", "date", "id"),
         Index("ix_invoices_merchant_id_client_id_id", "merchant_id", "client_id", "id"),
+        Index("ix_invoices_merchant_id_origin_id", "merchant_id", "origin", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +53,18 @@ class Invoice(Base):
     # Stored results of fawtara.invoices.totals, recomputed on every write of the invoice.
     total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     paid_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    # How the invoice reaches its customer and where it came from (the Hesabe-style API sets
+    # these; the Fatora-style API leaves the defaults).
+    reference_number: Mapped[str | None] = mapped_column(String(64))
+    delivery: Mapped[str] = mapped_column(String(10), default="link", server_default="link")
+    channel: Mapped[str] = mapped_column(String(10), default="link", server_default="link")
+    payment_methods: Mapped[str | None] = mapped_column(String(100))  # "1,2": method numbers
+    # dt.date: the class has a column named `date`
+    expires_at: Mapped[dt.date | None] = mapped_column(Date)
+    origin: Mapped[str] = mapped_column(String(10), default="api", server_default="api")
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    access_key: Mapped[str | None] = mapped_column(String(32))
 
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,6 +11,7 @@ changed here without breaking every client.
 """
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -74,7 +75,8 @@ class Envelope:
         decryptor = self._cipher.decryptor()
         plaintext, padded = _unpad(decryptor.update(ciphertext) + decryptor.finalize())
         try:
-            value = json.loads(plaintext)
+            # Exact decimals: a payload amount never passes through a float.
+            value = json.loads(plaintext, parse_float=Decimal)
         except ValueError:  # also covers bytes that are not UTF-8
             value = None
         if not (well_formed and padded and isinstance(value, dict)):

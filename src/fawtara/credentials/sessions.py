@@ -1,0 +1,128 @@
+"""Hesabe-style sessions: a user logs in for a short-lived JWT and a single-use refresh token.
+
+The access token is an HS256 JWT bound to the merchant and the user (900 s by default). The
+refresh token is opaque, stored only as a keyed hash, and used once: refreshing spends it and
+issues a new pair in the same family. Presenting a spent token again means two parties hold it,
+so the whole family is revoked (the rotation scheme of RFC 6819 §5.2.2.3 / OAuth 2.1).
+"""
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from fawtara.credentials.keys import derive_key
+from fawtara.credentials.passwords import verify_password
+from fawtara.credentials.principal import Principal
+from fawtara.errors import InvalidCredentials, InvalidToken
+from fawtara.models import MerchantUser, RefreshToken
+from fawtara.models.base import utcnow
+
+_AUDIENCE = "fawtara:hesabe"
+_ISSUER = "fawtara"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+class SessionIssuer:
+    def __init__(self, master_key: str, access_ttl: int, refresh_ttl: int) -> None:
+        self._jwt_secret = derive_key(master_key, "hesabe-jwt:v1")
+        self._refresh_secret = derive_key(master_key, "refresh-token-hash:v1")
+        self.access_ttl = access_ttl
+        self._refresh_ttl = refresh_ttl
+
+    def login(self, session: Session, username: str, password: str) -> TokenPair:
+        user = session.scalars(select(MerchantUser).where(MerchantUser.username == username)).first()
+        # Verified even for an unknown user (against a dummy hash): the answer takes as long.
+        if not verify_password(user.password_hash if user else None, password) or user is None:
+            raise InvalidCredentials()
+        return self._issue(session, user.merchant_id, user.id, secrets.token_hex(16))
+
+    def refresh(self, session: Session, refresh_token: str) -> TokenPair | None:
+        """A new pair for an unspent token, or None. None may have revoked the token's family,
+        which the caller must commit before answering with an error."""
+        digest = self._hash(refresh_token)
+        now = utcnow()
+        spent = session.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.token_hash == digest,
+                RefreshToken.used_at.is_(None),
+                RefreshToken.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(RefreshToken.user_id, RefreshToken.family)
+        ).first()
+        if spent is None:
+            self._revoke_family_of(session, digest)
+            return None
+        merchant_id = session.scalar(
+            select(MerchantUser.merchant_id).where(MerchantUser.id == spent.user_id)
+        )
+        assert merchant_id is not None, "tokens go with their user (ON DELETE CASCADE)"
+        return self._issue(session, merchant_id, spent.user_id, spent.family)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._jwt_secret,
+                algorithms=["HS256"],  # pinned: "none" and other algorithms are refused
+                audience=_AUDIENCE,
+                issuer=_ISSUER,
+                options={"require": ["exp", "iat", "sub", "uid"]},
+            )
+            return Principal(merchant_id=int(claims["sub"]), user_id=int(claims["uid"]))
+        except (jwt.PyJWTError, ValueError, TypeError):
+            raise InvalidToken() from None
+
+    def _issue(self, session: Session, merchant_id: int, user_id: int, family: str) -> TokenPair:
+        now = int(time.time())
+        claims = {
+            "iss": _ISSUER,
+            "aud": _AUDIENCE,
+            "sub": str(merchant_id),
+            "uid": user_id,
+            "iat": now,
+            "exp": now + self.access_ttl,
+            "jti": secrets.token_hex(8),  # two logins in one second still get distinct tokens
+        }
+        refresh_token = secrets.token_urlsafe(32)
+        session.add(
+            RefreshToken(
+                user_id=user_id,
+                family=family,
+                token_hash=self._hash(refresh_token),
+                expires_at=utcnow() + timedelta(seconds=self._refresh_ttl),
+            )
+        )
+        session.flush()
+        access_token = jwt.encode(claims, self._jwt_secret, algorithm="HS256")
+        return TokenPair(access_token, refresh_token, self.access_ttl)
+
+    def _revoke_family_of(self, session: Session, digest: str) -> None:
+        family = session.scalar(
+            select(RefreshToken.family).where(
+                RefreshToken.token_hash == digest, RefreshToken.used_at.is_not(None)
+            )
+        )
+        if family is not None:  # a spent token came back: end every token of its login
+            session.execute(
+                update(RefreshToken)
+                .where(RefreshToken.family == family, RefreshToken.used_at.is_(None))
+                .values(used_at=utcnow())
+            )
+
+    def _hash(self, token: str) -> str:
+        return hmac.new(self._refresh_secret, token.encode(), hashlib.sha256).hexdigest()

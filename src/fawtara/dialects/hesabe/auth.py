@@ -1,0 +1,110 @@
+"""Hesabe-style calls: bearer token, the merchant's `accessCode` header, and the sealed payload.
+
+`HesabeCallDep` authenticates a request and opens its payload (`?data=` for GET, a JSON body
+`{"data": …}` otherwise) with the merchant's envelope. The payload must name the token's
+merchant in `merchantCode`; every way it can fail is one InvalidRequestData without detail.
+"""
+
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from fawtara.credentials.hesabe import open_envelope
+from fawtara.credentials.principal import Principal
+from fawtara.credentials.secrets import SecretBox
+from fawtara.credentials.sessions import SessionIssuer
+from fawtara.db import UnitOfWork, UnitOfWorkDep
+from fawtara.dialects.hesabe.envelope import Envelope, InvalidEnvelope
+from fawtara.dialects.hesabe.errors import InvalidRequestData
+from fawtara.errors import InvalidAccessCode, InvalidToken
+from fawtara.models import Merchant
+
+bearer_header = HTTPBearer(auto_error=False, description="The access_token from /api/v1/login")
+access_code_header = APIKeyHeader(
+    name="accessCode", auto_error=False, description="The merchant's access code"
+)
+SECURITY_DOCS = [Depends(bearer_header), Depends(access_code_header)]
+
+
+@dataclass(frozen=True, slots=True)
+class HesabeCall:
+    """An authenticated call: who makes it, its opened payload, and how to seal the answer."""
+
+    principal: Principal
+    payload: dict[str, Any]
+    envelope: Envelope
+
+    def answer(self, message: str, response: Any = None) -> Response:
+        """The success body, sealed: {"response": "<hex>"}."""
+        body = {"status": True, "message": message, "response": response}
+        return Response(
+            orjson.dumps({"response": self.envelope.seal(body)}), media_type="application/json"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _MerchantKeys:
+    merchant_code: str
+    access_code: str
+    envelope: Envelope
+
+
+def _merchant_keys(session: Session, box: SecretBox, merchant_id: int) -> _MerchantKeys | None:
+    merchant = session.scalars(select(Merchant).where(Merchant.id == merchant_id)).first()
+    if merchant is None or merchant.merchant_code is None or merchant.access_code is None:
+        return None
+    secrets = open_envelope(merchant, box)
+    if secrets is None:
+        return None
+    envelope = Envelope(secrets.secret_key, secrets.iv)
+    return _MerchantKeys(merchant.merchant_code, merchant.access_code, envelope)
+
+
+def bearer_principal(request: Request) -> Principal:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("Unauthenticated")
+    sessions: SessionIssuer = request.app.state.sessions
+    return sessions.verify(token.strip())
+
+
+async def _payload_text(request: Request) -> object:
+    if request.method == "GET":
+        return request.query_params.get("data")
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return None
+    return body.get("data") if isinstance(body, dict) else None
+
+
+async def open_call(request: Request, unit: UnitOfWork) -> HesabeCall:
+    principal = bearer_principal(request)
+    box: SecretBox = request.app.state.secret_box
+    keys = await unit.run(_merchant_keys, box, principal.merchant_id)
+    access_code = request.headers.get("accesscode", "")
+    if keys is None or not hmac.compare_digest(access_code.encode(), keys.access_code.encode()):
+        raise InvalidAccessCode()
+    try:
+        payload = keys.envelope.open(await _payload_text(request))
+    except InvalidEnvelope:
+        raise InvalidRequestData() from None
+    code = payload.get("merchantCode")
+    if not isinstance(code, str | int) or str(code) != keys.merchant_code:
+        raise InvalidRequestData()
+    return HesabeCall(principal, payload, keys.envelope)
+
+
+async def _hesabe_call(request: Request, unit: UnitOfWorkDep) -> HesabeCall:
+    return await open_call(request, unit)
+
+
+HesabeCallDep = Annotated[HesabeCall, Depends(_hesabe_call)]

@@ -1,0 +1,319 @@
+"""The Hesabe bulk invoice upload: a CSV or XLSX file read into validated rows.
+
+Every row is checked before anything is created, so one upload yields all its errors at once.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from fawtara.errors import FawtaraError
+from fawtara.money import exponent, to_minor
+
+COLUMNS = ("reference_number", "name", "phone", "email", "amount", "description")
+SCHEDULE_COLUMN = "schedule_time"
+
+_PHONE = re.compile(r"\+?[0-9]{6,20}")
+# Plain decimals only: no exponent ("1e3"), no "NaN"/"Infinity", no thousands separators.
+_AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# The default decimal context keeps 28 digits; past that, to_minor's scaling would round
+# "1.000...0001" to a whole amount instead of refusing it.
+_MAX_AMOUNT_DIGITS = 28
+# ISO 8601 also allows a bare date; a schedule needs a time of day.
+_HAS_TIME = re.compile(r"[0-9][Tt ][0-9]")
+
+# A record's position in the file (1-based; the header is line 1) and its cells.
+_Record = tuple[int, Sequence[object]]
+
+
+@dataclass(frozen=True, slots=True)
+class BulkRow:
+    """One valid row of the upload."""
+
+    line: int
+    reference_number: str
+    name: str
+    phone: str
+    email: str | None
+    amount_minor: int
+    description: str | None
+    schedule_time: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """Why one row was refused; `reason` names the column first ("amount: must be positive")."""
+
+    line: int
+    reason: str
+
+
+class BulkFileError(Exception):
+    """The file as a whole is unusable; no row of it can be trusted."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _InvalidCell(Exception):
+    """Internal: the first rule a row breaks, as its RowError reason."""
+
+
+def read_rows(
+    content: bytes,
+    file_type: str,
+    *,
+    currency: str,
+    scheduled: bool,
+    max_rows: int = 100_000,
+) -> tuple[list[BulkRow], list[RowError]]:
+    """Valid rows and row errors of an upload; BulkFileError if the file itself is unusable.
+
+    Raises UnknownCurrency for a bad `currency`, once, rather than as an error on every row.
+    """
+    exponent(currency)
+    if file_type == "csv":
+        records = _csv_records(content)
+    elif file_type == "xlsx":
+        records = _xlsx_records(content)
+    else:
+        raise BulkFileError(f"file type must be csv or xlsx, not {file_type!r}")
+    try:
+        return _validate(records, currency=currency, scheduled=scheduled, max_rows=max_rows)
+    finally:
+        records.close()  # stops reading early and closes the workbook now, not at collection
+
+
+def _csv_records(content: bytes) -> Generator[_Record, None, None]:
+    """Records of a UTF-8 CSV, numbered by the line each starts on (quoted newlines count)."""
+    # Decoded lazily, line by line: the file is never held twice as text.
+    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
+    # strict: an unclosed quote must not silently swallow the rest of the file into one cell.
+    reader = csv.reader(text, strict=True)
+    start = 1
+    try:
+        for record in reader:
+            yield start, record
+            start = reader.line_num + 1
+    except UnicodeDecodeError:
+        raise BulkFileError("not a UTF-8 CSV file") from None
+    except csv.Error as exc:
+        raise BulkFileError(f"not a readable CSV file (line {reader.line_num}: {exc})") from None
+
+
+def _xlsx_records(content: bytes) -> Generator[_Record, None, None]:
+    """Rows of the first worksheet, numbered as the spreadsheet numbers them."""
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises anything from BadZipFile to KeyError on a non-xlsx
+        raise BulkFileError("not a readable xlsx file") from None
+    try:
+        if not workbook.worksheets:
+            raise BulkFileError("the xlsx file has no worksheet")
+        sheet = workbook.worksheets[0]
+        # The stored dimension is written by whatever made the file and may be wrong; trusting
+        # it would silently drop rows past it. Rows then come back as long as their last cell.
+        sheet.reset_dimensions()
+        # openpyxl yields an empty tuple for each row missing from the file, so counting keeps
+        # the spreadsheet's own row numbers.
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    except BulkFileError:
+        raise
+    except Exception:  # a damaged sheet fails while streamed, in the parser's own exceptions
+        raise BulkFileError("not a readable xlsx file") from None
+    finally:
+        workbook.close()
+
+
+def _validate(
+    records: Iterator[_Record], *, currency: str, scheduled: bool, max_rows: int
+) -> tuple[list[BulkRow], list[RowError]]:
+    header = next(records, None)
+    if header is None:
+        raise BulkFileError("the file is empty")
+    columns = _columns(header[1], scheduled=scheduled)
+    rows: list[BulkRow] = []
+    errors: list[RowError] = []
+    count = 0
+    for line, cells in records:
+        if all(_text(cell) == "" for cell in cells):
+            continue
+        count += 1
+        if count > max_rows:
+            raise BulkFileError(f"the file has more than {max_rows} rows")
+        result = _row(line, cells, columns, currency=currency, scheduled=scheduled)
+        if isinstance(result, BulkRow):
+            rows.append(result)
+        else:
+            errors.append(result)
+    if count == 0:
+        raise BulkFileError("the file has no rows")
+    return rows, errors
+
+
+def _columns(header: Sequence[object], *, scheduled: bool) -> dict[str, int]:
+    """Position of each expected column, matched case-insensitively; others are ignored."""
+    expected = (*COLUMNS, SCHEDULE_COLUMN)
+    found: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        name = _text(cell).lower()
+        if name in expected:
+            if name in found:
+                raise BulkFileError(f"duplicate column: {name}")
+            found[name] = index
+    required = (*COLUMNS, SCHEDULE_COLUMN) if scheduled else COLUMNS
+    missing = [name for name in required if name not in found]
+    if missing:
+        raise BulkFileError(f"missing columns: {', '.join(missing)}")
+    return found
+
+
+def _row(
+    line: int,
+    cells: Sequence[object],
+    columns: dict[str, int],
+    *,
+    currency: str,
+    scheduled: bool,
+) -> BulkRow | RowError:
+    def cell(name: str) -> object:
+        index = columns[name]
+        return cells[index] if index < len(cells) else None  # CSV rows may be short
+
+    # Keyword arguments are evaluated in order, so the first failing column is the one reported.
+    try:
+        return BulkRow(
+            line=line,
+            reference_number=_required(cell("reference_number"), "reference_number", 64),
+            name=_required(cell("name"), "name", 200),
+            phone=_phone(cell("phone")),
+            email=_email(cell("email")),
+            amount_minor=_amount(cell("amount"), currency),
+            description=_optional(cell("description"), "description", 1000),
+            schedule_time=_schedule_time(cell(SCHEDULE_COLUMN)) if scheduled else None,
+        )
+    except _InvalidCell as exc:
+        return RowError(line=line, reason=str(exc))
+
+
+def _text(value: object) -> str:
+    """A cell as stripped text; spreadsheet numbers as the digits a user typed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        # Excel keeps every number as a double: a phone number may come back as 96550001234.0.
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value).strip()
+
+
+def _required(value: object, column: str, limit: int) -> str:
+    text = _text(value)
+    if not text:
+        raise _InvalidCell(f"{column}: is required")
+    return _within(text, column, limit)
+
+
+def _optional(value: object, column: str, limit: int) -> str | None:
+    text = _text(value)
+    return _within(text, column, limit) if text else None
+
+
+def _within(text: str, column: str, limit: int) -> str:
+    if len(text) > limit:
+        raise _InvalidCell(f"{column}: is longer than {limit} characters")
+    return text
+
+
+def _phone(value: object) -> str:
+    text = _text(value)
+    if not text:
+        raise _InvalidCell("phone: is required")
+    phone = text.replace(" ", "").replace("-", "")
+    if not _PHONE.fullmatch(phone):
+        raise _InvalidCell("phone: must be 6 to 20 digits, optionally after a +")
+    return phone
+
+
+def _email(value: object) -> str | None:
+    email = _text(value).lower()
+    if not email:
+        return None
+    if len(email) > 254:
+        raise _InvalidCell("email: is longer than 254 characters")
+    local, at, domain = email.partition("@")
+    looks_valid = (
+        at
+        and local
+        and "@" not in domain
+        and "." in domain
+        and all(domain.split("."))  # no empty label: "a@.com", "a@b..com", "a@b."
+        and not any(char.isspace() for char in email)
+    )
+    if not looks_valid:
+        raise _InvalidCell("email: is not a valid email address")
+    return email
+
+
+def _amount(value: object, currency: str) -> int:
+    amount = _decimal(value)
+    if len(amount.as_tuple().digits) > _MAX_AMOUNT_DIGITS:
+        raise _InvalidCell("amount: has too many digits")
+    try:
+        minor = to_minor(amount, currency)
+    except FawtaraError as exc:
+        raise _InvalidCell(f"amount: {exc.message}") from None
+    if minor <= 0:
+        raise _InvalidCell("amount: must be positive")
+    return minor
+
+
+def _decimal(value: object) -> Decimal:
+    """The amount exactly as written; never through binary floating point arithmetic."""
+    if isinstance(value, bool):  # bool is an int, but TRUE is no amount
+        raise _InvalidCell("amount: must be a number")
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        # An XLSX number cell holds the double nearest to what the user typed, and repr gives
+        # the shortest text that round-trips to that double, which is what was typed: 0.1, not
+        # Decimal(0.1)'s exact 0.1000000000000000055511151231257827...
+        return Decimal(repr(value))
+    text = _text(value)
+    if not text:
+        raise _InvalidCell("amount: is required")
+    if not _AMOUNT.fullmatch(text):
+        raise _InvalidCell("amount: must be a plain decimal number such as 280.500")
+    return Decimal(text)
+
+
+def _schedule_time(value: object) -> datetime:
+    """An aware UTC datetime; naive times, typed or from a date cell, are taken as UTC."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value.strip():
+        moment = _parse_time(value.strip())
+    elif value is None or isinstance(value, str):
+        raise _InvalidCell("schedule_time: is required for a scheduled upload")
+    else:
+        raise _InvalidCell("schedule_time: must be a date and time such as 2026-12-01 09:30")
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _parse_time(text: str) -> datetime:
+    # Python 3.11's fromisoformat reads ISO 8601, including "YYYY-MM-DD HH:MM[:SS]" with a space.
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or not _HAS_TIME.search(text):
+        raise _InvalidCell("schedule_time: must be a date and time such as 2026-12-01 09:30")
+    return moment

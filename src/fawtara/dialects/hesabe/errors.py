@@ -1,0 +1,75 @@
+"""Hesabe-style error bodies: {"status": false, "code": N, "message": "...", "response": ...}.
+
+Errors travel in clear (a caller whose payload did not decrypt could not read them otherwise);
+only success bodies are sealed in the envelope. The two documented bodies are reproduced byte
+for byte: INVALID_REQUEST for a payload that does not decrypt, parse or validate, NOT_FOUND for
+a record this merchant does not have.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from fastapi.exceptions import RequestValidationError
+from starlette.responses import Response
+
+from fawtara import errors
+
+INVALID_REQUEST_MESSAGE = "Invalid Request Data"
+NOT_FOUND_MESSAGE = "Request not found, Please verify the request data"
+SERVER_ERROR_MESSAGE = "Internal server error occurred"
+
+
+class InvalidRequestData(Exception):
+    """The payload did not decrypt, parse or validate; `problems` say why when it is safe to
+    (after a successful decryption), and are None for envelope failures (no oracle)."""
+
+    def __init__(self, problems: Sequence[dict[str, Any]] | None = None) -> None:
+        super().__init__(INVALID_REQUEST_MESSAGE)
+        self.problems = problems
+
+
+def _json(body: Any, status: int) -> Response:
+    return Response(orjson.dumps(body), status, media_type="application/json")
+
+
+def invalid_request(problems: Sequence[dict[str, Any]] | None = None) -> Response:
+    response = None if problems is None else {"errors": list(problems)}
+    body = {"status": False, "code": 506, "message": INVALID_REQUEST_MESSAGE, "response": response}
+    return _json(body, 506)
+
+
+def not_found() -> Response:
+    return _json({"status": False, "message": NOT_FOUND_MESSAGE, "response": None}, 404)
+
+
+def server_error() -> Response:
+    return _json({"message": SERVER_ERROR_MESSAGE}, 500)
+
+
+def error_response(status: int, message: str) -> Response:
+    return _json({"status": False, "code": status, "message": message, "response": None}, status)
+
+
+def from_domain(exc: errors.FawtaraError) -> Response:
+    if isinstance(exc, errors.NotFound):
+        return not_found()
+    if isinstance(exc, errors.AuthenticationFailed):
+        return error_response(401, exc.message)
+    if isinstance(exc, errors.InvalidInput):
+        return invalid_request([{"field": exc.field, "reason": exc.message}])
+    if isinstance(exc, errors.Conflict):
+        return error_response(409, exc.message)
+    return server_error()
+
+
+def from_validation(exc: RequestValidationError) -> Response:
+    """Login and token-refresh bodies are plain JSON; anything malformed there is a 506 too."""
+    problems = [
+        {
+            "field": ".".join(str(p) for p in error["loc"] if p != "body") or None,
+            "reason": str(error.get("msg", "Invalid value")),
+        }
+        for error in exc.errors()
+    ]
+    return invalid_request(problems)

@@ -1,0 +1,231 @@
+"""Hesabe-style API under /api/v1: login, token refresh, invoices, dashboard and bulk upload."""
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from fawtara.credentials.principal import Principal
+from fawtara.credentials.sessions import SessionIssuer, TokenPair
+from fawtara.db import UnitOfWorkDep
+from fawtara.dialects.hesabe import bulk_file
+from fawtara.dialects.hesabe.auth import SECURITY_DOCS, HesabeCallDep
+from fawtara.dialects.hesabe.errors import InvalidRequestData, error_response
+from fawtara.dialects.hesabe.schemas import (
+    DELIVERY_CODES,
+    BulkEditIn,
+    BulkListIn,
+    BulkUploadIn,
+    DashboardIn,
+    InvoiceIn,
+    StatusIn,
+    invoice_wire,
+)
+from fawtara.errors import InvalidRefreshToken, InvoiceNotFound
+from fawtara.invoices import bulk
+from fawtara.invoices import service as invoices
+from fawtara.invoices.schemas import InvoiceFilters, InvoicePage, InvoicePatch
+from fawtara.models import Merchant
+from fawtara.settings import Settings
+
+PER_PAGE = 10
+router = APIRouter(prefix="/api/v1", tags=["Hesabe-style API"])
+secured = APIRouter(dependencies=SECURITY_DOCS)  # the encrypted routes, included below
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status, media_type="application/json")
+
+
+def _base_url(request: Request) -> str:
+    settings: Settings = request.app.state.settings
+    return settings.public_base_url
+
+
+def _id(raw: str) -> int:
+    """A record id from the path; anything else is a record that is not there."""
+    if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31:
+        return int(raw)
+    raise InvoiceNotFound()
+
+
+def _token_answer(pair: TokenPair) -> Response:
+    token = {
+        "token_type": "Bearer",
+        "expires_in": pair.expires_in,
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+    }
+    return _json({"status": True, "message": "Success", "response": {"token": token}})
+
+
+class LoginIn(BaseModel):
+    username: Annotated[str, Field(min_length=1, max_length=150)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class RefreshIn(BaseModel):
+    refreshToken: Annotated[str, Field(min_length=1, max_length=200)]  # noqa: N815 (wire name)
+
+
+@router.post("/login")
+async def login(request: Request, unit: UnitOfWorkDep, body: LoginIn) -> Response:
+    """Exchange a username and password for an access token (900 s) and a refresh token."""
+    sessions: SessionIssuer = request.app.state.sessions
+    return _token_answer(await unit.run(sessions.login, body.username, body.password))
+
+
+@router.post("/token-refresh")
+async def token_refresh(request: Request, unit: UnitOfWorkDep, body: RefreshIn) -> Response:
+    """Spend a refresh token for a new pair; each refresh token works once."""
+    sessions: SessionIssuer = request.app.state.sessions
+    pair = await unit.run(sessions.refresh, body.refreshToken)
+    if pair is None:
+        # Returned, not raised: a reused token's family revocation must commit.
+        return error_response(401, InvalidRefreshToken.message)
+    return _token_answer(pair)
+
+
+def _page(result: InvoicePage, base_url: str) -> dict[str, Any]:
+    return {
+        "data": [invoice_wire(invoice, base_url) for invoice in result.invoices],
+        "current_page": result.page,
+        "per_page": result.page_size,
+        "total": result.total,
+        "last_page": max(1, -(-result.total // result.page_size)),
+    }
+
+
+@secured.post("/invoice")
+async def create_invoice(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep) -> Response:
+    """Create one invoice; answers with its id, token and url (the invoice link)."""
+    body: InvoiceIn = InvoiceIn.of(call.payload)
+    invoice = await unit.run(invoices.create, call.principal, body.draft())
+    url = f"{_base_url(request)}/i/{invoice.link_token}"
+    return call.answer(
+        "Invoice created successfully", {"id": invoice.id, "token": invoice.link_token, "url": url}
+    )
+
+
+@secured.get("/invoice/{invoice_id}")
+async def get_invoice(
+    request: Request, unit: UnitOfWorkDep, call: HesabeCallDep, invoice_id: str
+) -> Response:
+    """One invoice with its customer, products and payments."""
+    invoice = await unit.run(invoices.get, call.principal, _id(invoice_id))
+    return call.answer("Invoice details", invoice_wire(invoice, _base_url(request)))
+
+
+@secured.get("/invoice-dashboard")
+async def invoice_dashboard(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep) -> Response:
+    """Counts by status and one page of invoices (fromDate, toDate, page, search, invoiceType)."""
+    query = {k: v for k, v in request.query_params.items() if k != "data"}
+    body: DashboardIn = DashboardIn.of({**call.payload, **query})
+    filters = InvoiceFilters(
+        keyword=body.search,
+        date_from=body.from_date,
+        date_to=body.to_date,
+        delivery=DELIVERY_CODES[body.invoice_type] if body.invoice_type else None,
+    )
+    counts = await unit.run(invoices.status_counts, call.principal, filters)
+    result = await unit.run(
+        invoices.list_page, call.principal, filters, page=body.page, page_size=PER_PAGE
+    )
+    stats = {
+        "total_invoice_count": sum(counts.values()),
+        "invoice_paid": counts["paid"],
+        "invoice_not_paid": counts["unpaid"] + counts["partially_paid"],
+        "invoice_cancelled": counts["cancelled"],
+    }
+    return call.answer(
+        "Invoice Dashboard", {"stats": stats, "invoices": _page(result, _base_url(request))}
+    )
+
+
+@secured.put("/invoice/{token}")
+async def update_invoice_status(unit: UnitOfWorkDep, call: HesabeCallDep, token: str) -> Response:
+    """Cancel an invoice by its token (`statusId` "3")."""
+    StatusIn.of(call.payload)
+    invoice_id = await unit.run(invoices.id_by_token, call.principal, token)
+    patch = InvoicePatch(given=frozenset({"status"}), status="cancelled")
+    await unit.run(invoices.update, call.principal, invoice_id, patch)
+    return call.answer("Invoice status update successful")
+
+
+def _currency(session: Session, principal: Principal) -> str:
+    merchant = session.get(Merchant, principal.merchant_id)
+    assert merchant is not None
+    return merchant.default_currency
+
+
+def _file(body: BulkUploadIn) -> bytes:
+    try:
+        return base64.b64decode(body.invoices, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidRequestData([{"field": "invoices", "reason": "not base64"}]) from None
+
+
+@secured.post("/invoice-bulk-upload")
+async def bulk_upload(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep) -> Response:
+    """Create every invoice of a CSV or XLSX file, or none: every bad row is reported first."""
+    body: BulkUploadIn = BulkUploadIn.of(call.payload)
+    settings: Settings = request.app.state.settings
+    currency = await unit.run(_currency, call.principal)
+    try:
+        # Parsing 100,000 rows takes a while: off the event loop.
+        rows, problems = await run_in_threadpool(
+            bulk_file.read_rows,
+            _file(body),
+            body.file_type,
+            currency=currency,
+            scheduled=body.scheduled,
+            max_rows=settings.bulk_upload_max_rows,
+        )
+    except bulk_file.BulkFileError as exc:
+        raise InvalidRequestData([{"field": "invoices", "reason": exc.reason}]) from None
+    if problems:
+        raise InvalidRequestData([{"line": p.line, "reason": p.reason} for p in problems])
+    result = await unit.run(bulk.create_many, call.principal, rows, scheduled=body.scheduled)
+    return call.answer(
+        "Invoices uploaded successfully",
+        {"count": result.count, "first_id": result.first_id, "last_id": result.last_id},
+    )
+
+
+@secured.get("/invoice-bulk-upload")
+@secured.get("/invoice-bulk-upload/")
+async def bulk_list(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep) -> Response:
+    """Invoices from bulk uploads (`type` "0") or scheduled uploads ("1"), newest first."""
+    query = {k: v for k, v in request.query_params.items() if k != "data"}
+    body: BulkListIn = BulkListIn.of({**call.payload, **query})
+    filters = InvoiceFilters(origins=("scheduled",) if body.type == "1" else ("bulk",))
+    result = await unit.run(
+        invoices.list_page, call.principal, filters, page=body.page, page_size=PER_PAGE
+    )
+    return call.answer("Bulk invoice list", _page(result, _base_url(request)))
+
+
+@secured.put("/invoice-bulk-upload/{invoice_id}")
+async def bulk_edit(
+    request: Request, unit: UnitOfWorkDep, call: HesabeCallDep, invoice_id: str
+) -> Response:
+    """Change an invoice's amount, customer name, email, phone or reference number."""
+    body: BulkEditIn = BulkEditIn.of(call.payload)
+    invoice = await unit.run(invoices.amend, call.principal, _id(invoice_id), body.amendment())
+    return call.answer("Invoice has been updated", invoice_wire(invoice, _base_url(request)))
+
+
+@secured.delete("/invoice-bulk-upload/{invoice_id}")
+async def bulk_delete(unit: UnitOfWorkDep, call: HesabeCallDep, invoice_id: str) -> Response:
+    """Delete an invoice permanently (the audit log keeps a snapshot)."""
+    await unit.run(invoices.delete, call.principal, _id(invoice_id))
+    return call.answer("Invoice has been deleted")
+
+
+router.include_router(secured)

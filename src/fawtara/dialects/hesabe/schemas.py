@@ -1,0 +1,265 @@
+"""Hesabe-style wire shapes: decrypted payloads in (camelCase, string codes), invoices out.
+
+Codes on the wire: invoiceType "0" URL sharing / "1" SMS; invoiceSubType "0" SMS,
+"1" WhatsApp, "2" Email, "3" URL; invoice_status 0 pending, 1 paid, 2 expired, 3 cancelled.
+"""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from fawtara.clients.schemas import ClientFields
+from fawtara.dialects.hesabe.errors import InvalidRequestData
+from fawtara.invoices.schemas import (
+    DETAILED,
+    Amendment,
+    QUICK,
+    ClientRef,
+    DeliveryDraft,
+    InvoiceDraft,
+    InvoiceView,
+    ItemDraft,
+    SettingDraft,
+)
+from fawtara.money import exponent
+
+DELIVERY_CODES = {"0": "link", "1": "sms"}
+CHANNEL_CODES = {"0": "sms", "1": "whatsapp", "2": "email", "3": "link"}
+_DELIVERY_OF = {v: k for k, v in DELIVERY_CODES.items()}
+_CHANNEL_OF = {v: k for k, v in CHANNEL_CODES.items()}
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def _text(value: object) -> object:
+    """Client kits send numbers as strings or as numbers: take both, keep the text."""
+    return str(value) if isinstance(value, int | Decimal) and not isinstance(value, bool) else value
+
+
+def _blank_to_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _methods(value: object) -> object:
+    """allocatePayType comes as [1, 2], ["1", "2"] or "1,2"."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+Code = Annotated[str, BeforeValidator(_text)]
+Amount = Annotated[str, BeforeValidator(_text), Field(pattern=r"^\d{1,15}(\.\d{1,6})?$")]
+Phone = Annotated[str, BeforeValidator(_text), Field(pattern=r"^\+?\d{6,20}$")]
+Email = Annotated[
+    str | None, BeforeValidator(_blank_to_none), Field(max_length=254, pattern=_EMAIL)
+]
+
+
+class Payload(BaseModel):
+    """Every payload: unknown keys (webhook, subscription, …) are accepted and ignored."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @classmethod
+    def of(cls, payload: dict[str, Any]) -> "Any":
+        try:
+            return cls.model_validate(payload)
+        except ValidationError as exc:
+            problems = [
+                {
+                    "field": ".".join(str(p) for p in error["loc"]) or None,
+                    "reason": str(error["msg"]).removeprefix("Value error, "),
+                }
+                for error in exc.errors()
+            ]
+            raise InvalidRequestData(problems) from None
+
+
+class ItemIn(Payload):
+    name: Annotated[str, Field(min_length=1, max_length=500)]
+    quantity: Annotated[Decimal, Field(gt=0, le=1_000_000)] = Decimal(1)
+    price: Amount
+
+
+class InvoiceIn(Payload):
+    reference_number: Annotated[Code, Field(alias="referenceNumber", min_length=1, max_length=64)]
+    customer_name: Annotated[str, Field(alias="customerName", min_length=1, max_length=200)]
+    mobile_number: Annotated[Phone, Field(alias="mobileNumber")]
+    country_code: Annotated[Code, Field(alias="countryCode", pattern=r"^\+?\d{1,4}$")]
+    customer_email: Annotated[Email, Field(alias="customerEmail")] = None
+    amount: Amount
+    description: Annotated[str, Field(max_length=1000)] | None = None
+    invoice_type: Annotated[Literal["0", "1"], BeforeValidator(_text), Field(alias="invoiceType")]
+    invoice_sub_type: Annotated[
+        Literal["0", "1", "2", "3"], BeforeValidator(_text), Field(alias="invoiceSubType")
+    ]
+    allocate_pay_type: Annotated[
+        list[Annotated[int, Field(ge=1, le=99)]],
+        BeforeValidator(_methods),
+        Field(alias="allocatePayType", max_length=20),
+    ] = Field(default_factory=list, alias="allocatePayType")
+    language: Literal["en", "ar"] = "en"
+    expires_at: Annotated[date, Field(alias="expiresAt")]
+    items_list: Annotated[list[ItemIn], Field(alias="itemsList", max_length=500)] = Field(
+        default_factory=list, alias="itemsList"
+    )
+
+    @model_validator(mode="after")
+    def _checked(self) -> "InvoiceIn":
+        if self.invoice_sub_type == "2" and self.customer_email is None:
+            raise ValueError("customerEmail is required when invoiceSubType is 2 (Email)")
+        if self.expires_at < datetime.now(UTC).date():
+            raise ValueError("expiresAt is in the past")
+        if self.items_list:
+            items_total = sum(i.quantity * Decimal(i.price) for i in self.items_list)
+            if items_total != Decimal(self.amount):
+                raise ValueError(f"amount must equal the itemsList total ({items_total})")
+        return self
+
+    def draft(self) -> InvoiceDraft:
+        items = [
+            ItemDraft(description=i.name, amount=Decimal(i.price), qty=i.quantity)
+            for i in self.items_list
+        ] or [ItemDraft(description=self.description or self.reference_number,
+                        amount=Decimal(self.amount))]  # fmt: skip
+        phone = f"+{self.country_code.lstrip('+')}{self.mobile_number.lstrip('+')}"
+        return InvoiceDraft(
+            items=items,
+            type=DETAILED if self.items_list else QUICK,
+            title=self.description,
+            client=ClientRef(
+                fields=ClientFields(
+                    name=self.customer_name, phone=phone, email=self.customer_email
+                )
+            ),
+            setting=SettingDraft(language=self.language),
+            delivery=DeliveryDraft(
+                reference_number=self.reference_number,
+                delivery=DELIVERY_CODES[self.invoice_type],
+                channel=CHANNEL_CODES[self.invoice_sub_type],
+                payment_methods=tuple(self.allocate_pay_type),
+                expires_at=self.expires_at,
+            ),
+        )
+
+
+class StatusIn(Payload):
+    status_id: Annotated[Literal["3"], BeforeValidator(_text), Field(alias="statusId")]
+
+
+class BulkUploadIn(Payload):
+    is_scheduled: Annotated[
+        Literal["0", "1", "true", "false"], BeforeValidator(lambda v: str(v).lower())
+    ] = Field(default="0", alias="isScheduled")
+    file_type: Annotated[Literal["csv", "xlsx"], Field(alias="fileType")]
+    invoices: Annotated[str, Field(min_length=1)]
+
+    @property
+    def scheduled(self) -> bool:
+        return self.is_scheduled in ("1", "true")
+
+
+class BulkEditIn(Payload):
+    amount: Amount | None = None
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    email: Email = None
+    phone: Phone | None = None
+    reference_number: Annotated[Code, Field(min_length=1, max_length=64)] | None = None
+
+    def amendment(self) -> Amendment:
+        return Amendment(
+            amount=Decimal(self.amount) if self.amount is not None else None,
+            reference_number=self.reference_number,
+            customer=ClientFields(name=self.name, phone=self.phone, email=self.email),
+        )
+
+
+Page = Annotated[int, BeforeValidator(_text), Field(ge=1, le=1_000_000)]
+
+
+class DashboardIn(Payload):
+    from_date: Annotated[date | None, BeforeValidator(_blank_to_none), Field(alias="fromDate")] = (
+        None
+    )
+    to_date: Annotated[date | None, BeforeValidator(_blank_to_none), Field(alias="toDate")] = None
+    page: Page = 1
+    search: Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=100)] = None
+    invoice_type: Annotated[
+        Literal["0", "1"] | None,
+        BeforeValidator(lambda v: _blank_to_none(_text(v))),
+        Field(alias="invoiceType"),
+    ] = None
+
+
+class BulkListIn(Payload):
+    page: Page = 1
+    type: Annotated[Literal["0", "1"], BeforeValidator(_text)] = "0"
+
+
+def _status_code(invoice: InvoiceView, today: date) -> int:
+    if invoice.status == "cancelled":
+        return 3
+    if invoice.status == "paid":
+        return 1
+    expires = invoice.delivery.expires_at
+    return 2 if expires is not None and expires < today else 0
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if value else None
+
+
+def invoice_wire(invoice: InvoiceView, base_url: str) -> dict[str, Any]:
+    delivery = invoice.delivery
+    currency = invoice.currency
+    client = invoice.client
+    return {
+        "id": invoice.id,
+        "invoice_number": invoice.number,
+        "invoice_type": _DELIVERY_OF.get(delivery.delivery, "0"),
+        "invoice_sub_type": _CHANNEL_OF.get(delivery.channel, "3"),
+        "token": invoice.link_token,
+        "access_key": delivery.access_key,
+        "reference_number": delivery.reference_number,
+        "amount": _amount(invoice.total, currency),
+        "currency": currency,
+        "description": invoice.title,
+        "invoice_status": _status_code(invoice, datetime.now(UTC).date()),
+        "language": invoice.setting.language,
+        "allocate_pay_type": ",".join(str(m) for m in delivery.payment_methods),
+        "expires_at": delivery.expires_at.isoformat() if delivery.expires_at else None,
+        "schedule_time": _stamp(delivery.scheduled_at),
+        "url": f"{base_url}/i/{invoice.link_token}",
+        "created_at": _stamp(invoice.created_at),
+        "updated_at": _stamp(invoice.updated_at),
+        "customer": {
+            "name": client.name if client else None,
+            "email": client.email if client else None,
+            "phone_number": client.phone if client else None,
+        },
+        "products": [
+            {
+                "name": item.description,
+                "quantity": str(item.qty.normalize()),
+                "price": _amount(item.amount, currency),
+            }
+            for item in invoice.items
+        ],
+        "payments": [
+            {
+                "id": p.id,
+                "amount": _amount(p.amount, currency),
+                "transaction_id": p.transaction_id,
+                "payment_type": p.payment_type,
+                "status": p.status,
+                "payment_date": p.payment_date.strftime("%Y-%m-%d %H:%M:%S"),
+            }
+            for p in invoice.payments
+        ],
+    }
+
+
+def _amount(value: Decimal, currency: str) -> str:
+    """ "280.000": the currency's decimals, always."""
+    return f"{value:.{exponent(currency)}f}"
