@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.dialects.hesabe.wire import Hesabe
 from tests.fixtures.databases import BACKENDS, fresh_database
 from tests.fixtures.factories import MerchantCredentials, new_merchant
-from tests.dialects.hesabe.wire import Hesabe
 from tests.fixtures.server import Server
 
 

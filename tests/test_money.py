@@ -66,3 +66,8 @@ def test_percentage_discount_and_tax_round_half_up() -> None:
     )
     assert (totals.subtotal, totals.discount, totals.tax, totals.total) == (999, 125, 44, 918)
     assert totals.due == 918
+
+
+def test_an_amount_with_more_digits_than_the_context_is_refused_not_rounded() -> None:
+    with pytest.raises(InvalidAmount):
+        to_minor(Decimal("1.000000000000000000000000000001"), "KWD")

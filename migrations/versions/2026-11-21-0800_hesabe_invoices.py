@@ -30,7 +30,9 @@ _INVOICE_COLUMNS = (
 def upgrade() -> None:
     with op.batch_alter_table("invoices") as batch:
         batch.add_column(sa.Column("reference_number", sa.String(64), nullable=True))
-        batch.add_column(sa.Column("delivery", sa.String(10), nullable=False, server_default="link"))
+        batch.add_column(
+            sa.Column("delivery", sa.String(10), nullable=False, server_default="link")
+        )
         batch.add_column(sa.Column("channel", sa.String(10), nullable=False, server_default="link"))
         batch.add_column(sa.Column("payment_methods", sa.String(100), nullable=True))
         batch.add_column(sa.Column("expires_at", sa.Date(), nullable=True))

@@ -70,6 +70,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hesabe_router)
     app.add_middleware(FatoraFastPath)
 
+    _add_error_handlers(app)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
     # Errors are mapped here, after they have left the request's unit of work (which rolled
     # back), in the shape of the dialect whose prefix the path carries: that also covers paths
     # no route matched and methods a route does not take.
@@ -110,8 +115,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if _is_hesabe(request):
             return hesabe_errors.server_error()
         return JSONResponse({"detail": "Internal server error"}, 500)
-
-    return app
 
 
 def app_from_env() -> FastAPI:

@@ -4,7 +4,7 @@ The number of minor units comes from the ISO 4217 table (the `iso4217` package),
 which disagrees with ISO for several currencies (IQD has 3 minor units in ISO 4217).
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from functools import cache
 
 import iso4217
@@ -41,8 +41,15 @@ def to_minor(amount: Decimal, currency: str, *, field: str = "amount") -> int:
     if amount.adjusted() >= 18:
         raise InvalidAmount("is too large", field=field)
     try:
-        scaled = amount.scaleb(places)
+        # Inexact trapped: past the context's 28 digits scaleb would round, silently.
+        with localcontext() as context:
+            context.traps[Inexact] = True
+            scaled = amount.scaleb(places)
         minor = int(scaled)
+    except Inexact:
+        raise InvalidAmount(
+            f"{amount} has more digits than an amount can have", field=field
+        ) from None
     except (InvalidOperation, OverflowError):
         raise InvalidAmount("is too large", field=field) from None
     if scaled != minor:

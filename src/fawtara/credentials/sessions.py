@@ -43,7 +43,9 @@ class SessionIssuer:
         self._refresh_ttl = refresh_ttl
 
     def login(self, session: Session, username: str, password: str) -> TokenPair:
-        user = session.scalars(select(MerchantUser).where(MerchantUser.username == username)).first()
+        user = session.scalars(
+            select(MerchantUser).where(MerchantUser.username == username)
+        ).first()
         # Verified even for an unknown user (against a dummy hash): the answer takes as long.
         if not verify_password(user.password_hash if user else None, password) or user is None:
             raise InvalidCredentials()

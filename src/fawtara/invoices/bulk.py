@@ -129,8 +129,12 @@ def create_many(
         action="invoices.bulk_created",
         entity_type="invoice",
         entity_id=result.first_id,
-        snapshot={"count": result.count, "first_id": result.first_id,
-                  "last_id": result.last_id, "origin": origin},  # fmt: skip
+        snapshot={
+            "count": result.count,
+            "first_id": result.first_id,
+            "last_id": result.last_id,
+            "origin": origin,
+        },  # fmt: skip
     )
     return result
 
@@ -187,9 +191,7 @@ class _ClientResolver:
         created = self._insert([*new.values(), *anonymous])
         self._by_email.update(zip(new, created, strict=False))
         without_email = iter(created[len(new) :])
-        return [
-            self._by_email[line.email] if line.email else next(without_email) for line in lines
-        ]
+        return [self._by_email[line.email] if line.email else next(without_email) for line in lines]
 
     def _load_known(self, emails: list[str]) -> None:
         unknown = [e for e in dict.fromkeys(emails) if e not in self._by_email]

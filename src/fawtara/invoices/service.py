@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from fawtara.audit import service as audit
 from fawtara.clients import repository as clients_repository
 from fawtara.clients import service as clients
+from fawtara.clients.schemas import ClientFields
 from fawtara.clients.service import normalise_email
 from fawtara.constraints import flush
 from fawtara.credentials.principal import Principal
@@ -20,16 +21,15 @@ from fawtara.errors import (
     InvoiceNotFound,
 )
 from fawtara.invoices import fast_read, numbering, repository, totals
-from fawtara.clients.schemas import ClientFields
 from fawtara.invoices.schemas import (
-    STATUSES,
-    Amendment,
     CHANNELS,
     DELIVERIES,
-    DeliveryDraft,
     DISCOUNT_TYPES,
     LANGUAGES,
+    STATUSES,
+    Amendment,
     ClientRef,
+    DeliveryDraft,
     InvoiceDraft,
     InvoiceFilters,
     InvoicePage,
@@ -162,7 +162,9 @@ def id_by_token(session: Session, principal: Principal, link_token: str) -> int:
     return invoice_id
 
 
-def status_counts(session: Session, principal: Principal, filters: InvoiceFilters) -> dict[str, int]:
+def status_counts(
+    session: Session, principal: Principal, filters: InvoiceFilters
+) -> dict[str, int]:
     """How many of the merchant's invoices (matching `filters`) are in each status."""
     counts = dict.fromkeys(STATUSES, 0)
     counts.update(repository.status_counts(session, principal.merchant_id, filters))
@@ -218,7 +220,9 @@ def _amended_client(
     else:
         client_id = current.id
     if fields.name is not None or fields.phone is not None:
-        clients.update(session, principal, client_id, ClientFields(name=fields.name, phone=fields.phone))
+        clients.update(
+            session, principal, client_id, ClientFields(name=fields.name, phone=fields.phone)
+        )
     return client_id
 
 

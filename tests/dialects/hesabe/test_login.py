@@ -121,7 +121,7 @@ class TestBearer:
     ) -> None:
         claims = jwt.decode(hesabe.token, options={"verify_signature": False})
         forged = jwt.encode({**claims, "exp": int(time.time()) + 3600}, "x" * 32, algorithm="HS256")
-        for token in (forged, "", "not-a-jwt"):
+        for token in (forged, "not-a-jwt", "e30.e30.e30"):
             hesabe.token = token
             answer = hesabe.send("GET", "/api/v1/invoice-dashboard")
             assert answer.status_code == 401

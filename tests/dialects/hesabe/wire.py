@@ -13,7 +13,12 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from tests.fixtures.factories import MerchantCredentials
 
-INVALID_REQUEST = {"status": False, "code": 506, "message": "Invalid Request Data", "response": None}
+INVALID_REQUEST = {
+    "status": False,
+    "code": 506,
+    "message": "Invalid Request Data",
+    "response": None,
+}
 NOT_FOUND = {
     "status": False,
     "message": "Request not found, Please verify the request data",
@@ -36,7 +41,8 @@ def decrypt_raw(hex_text: str, secret_key: str, iv: str) -> bytes:
     decryptor = _cipher(secret_key, iv).decryptor()
     padded = decryptor.update(bytes.fromhex(hex_text)) + decryptor.finalize()
     n = padded[-1]
-    assert 1 <= n <= 32 and padded[-n:] == bytes([n]) * n, "bad padding from the server"
+    assert 1 <= n <= 32, "bad padding from the server"
+    assert padded[-n:] == bytes([n]) * n, "bad padding from the server"
     return padded[:-n]
 
 

@@ -71,7 +71,7 @@ class LoginIn(BaseModel):
 
 
 class RefreshIn(BaseModel):
-    refreshToken: Annotated[str, Field(min_length=1, max_length=200)]  # noqa: N815 (wire name)
+    refreshToken: Annotated[str, Field(min_length=1, max_length=200)]
 
 
 @router.post("/login")

@@ -14,8 +14,8 @@ from fawtara.clients.schemas import ClientFields
 from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.invoices.schemas import (
     DETAILED,
-    Amendment,
     QUICK,
+    Amendment,
     ClientRef,
     DeliveryDraft,
     InvoiceDraft,
@@ -129,9 +129,7 @@ class InvoiceIn(Payload):
             type=DETAILED if self.items_list else QUICK,
             title=self.description,
             client=ClientRef(
-                fields=ClientFields(
-                    name=self.customer_name, phone=phone, email=self.customer_email
-                )
+                fields=ClientFields(name=self.customer_name, phone=phone, email=self.customer_email)
             ),
             setting=SettingDraft(language=self.language),
             delivery=DeliveryDraft(
