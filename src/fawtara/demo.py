@@ -7,8 +7,10 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from fawtara.clients.schemas import ClientFields
+from fawtara.credentials import hesabe
 from fawtara.credentials.keys import KeyHasher, issue_api_key
 from fawtara.credentials.principal import Principal
+from fawtara.credentials.secrets import SecretBox
 from fawtara.invoices import service as invoices
 from fawtara.invoices.schemas import (
     QUICK,
@@ -21,12 +23,22 @@ from fawtara.invoices.schemas import (
 )
 from fawtara.merchants.service import create_merchant, find_demo_merchant
 
+# Hesabe's published sandbox credentials: the reference pages' encrypted samples were made with
+# them, so those samples work unchanged against the demo merchant.
+SANDBOX_MERCHANT_CODE = "842217"
+SANDBOX_ACCESS_CODE = "c333729b-d060-4b74-a49d-7686a8353481"
+SANDBOX_SECRET_KEY = "PkW64zMe5NVdrlPVNnjo2Jy9nOb7v1Xg"
+SANDBOX_IV = "5NVdrlPVNnjo2Jy9"
+DEMO_USERNAME = "demo"
+
 
 @dataclass(frozen=True)
 class Demo:
     merchant_id: int
     api_key: str
     invoice_ids: list[int]
+    username: str
+    password: str  # new on every start, like the API key
 
 
 def _invoices() -> list[InvoiceDraft]:
@@ -76,16 +88,27 @@ def _invoices() -> list[InvoiceDraft]:
     ]
 
 
-def ensure_demo(session: Session, hasher: KeyHasher) -> Demo:
-    """Create the demo merchant on first start; every call issues a fresh demo API key
-    (keys are stored hashed, so an earlier one cannot be shown again)."""
+def ensure_demo(session: Session, hasher: KeyHasher, box: SecretBox) -> Demo:
+    """Create the demo merchant on first start; every call issues a fresh demo API key and
+    password (both are stored hashed, so earlier ones cannot be shown again)."""
     merchant = find_demo_merchant(session)
     if merchant is None:
         merchant = create_merchant(session, name="Demo Trading W.L.L.", currency="QAR", demo=True)
+    if merchant.merchant_code is None:  # also a demo merchant made before Hesabe credentials
+        hesabe.assign(
+            session,
+            box,
+            merchant,
+            merchant_code=SANDBOX_MERCHANT_CODE,
+            access_code=SANDBOX_ACCESS_CODE,
+            secret_key=SANDBOX_SECRET_KEY,
+            iv=SANDBOX_IV,
+        )
+    password = hesabe.reset_password(session, merchant, DEMO_USERNAME)
     key, clear = issue_api_key(session, hasher, merchant_id=merchant.id, name="demo")
     principal = Principal(merchant_id=merchant.id, api_key_id=key.id)
     if merchant.last_invoice_seq == 0:
         for draft in _invoices():
             invoices.create(session, principal, draft)
     listed = invoices.list_page(session, principal, InvoiceFilters(), page=1, page_size=10)
-    return Demo(merchant.id, clear, [i.id for i in listed.invoices])
+    return Demo(merchant.id, clear, [i.id for i in listed.invoices], DEMO_USERNAME, password)

@@ -3,12 +3,14 @@
 import concurrent.futures
 import json
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.dialects.hesabe import test_seed_replay as seed
 from tests.fixtures.databases import fresh_database
 from tests.fixtures.server import Server, fawtara, server_env
 
@@ -103,6 +105,37 @@ class TestServe:
                 listed = httpx.get(f"{demo.url}/v1/invoices", headers={"api_key": key.group(1)})
                 languages = {i["setting"]["language"] for i in listed.json()["invoices"]}
                 assert languages == {"en", "ar"}
+            finally:
+                demo.stop()
+
+    @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+    def test_demo_speaks_the_reference_pages_hesabe_samples(
+        self, tmp_path: Path, backend: str
+    ) -> None:
+        with fresh_database(backend, tmp_path) as url:
+            demo = Server(url, tmp_path / "serve.log", args=("--demo",))
+            try:
+                login = next(
+                    line for line in demo.log().splitlines() if "/api/v1/login" in line
+                ).strip()
+                answer = subprocess.run(
+                    ["curl", "--silent", *shlex.split(login)[1:]],
+                    capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                token = json.loads(answer.stdout)["response"]["token"]["access_token"]
+                invoice_id = re.findall(r"Invoices: ([\d, ]+)", demo.log())[0].split(", ")[0]
+                deleted = httpx.request(
+                    "DELETE",
+                    f"{demo.url}/api/v1/invoice-bulk-upload/{invoice_id}",
+                    content=json.dumps({"data": seed.SEED_DATA}),
+                    headers={
+                        "Content-Type": "application/json",
+                        "accessCode": seed.ACCESS_CODE,
+                        "Accept": "application/json",
+                        "Authorization": f"Bearer {token}",
+                    },
+                )
+                assert deleted.json() == {"response": seed.SEED_RESPONSE}
             finally:
                 demo.stop()
 

@@ -10,8 +10,9 @@ from fawtara import migrate
 from fawtara.cli import audit, merchant
 from fawtara.cli.common import console, settings, unit_of_work
 from fawtara.credentials.keys import KeyHasher
+from fawtara.credentials.secrets import SecretBox
 from fawtara.db import Database
-from fawtara.demo import ensure_demo
+from fawtara.demo import Demo, ensure_demo
 
 app = typer.Typer(help="Fawtara: a self-hostable merchant invoicing server.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -34,8 +35,10 @@ def serve(
     config = settings()
     if demo:
         with unit_of_work() as (session, _config):
-            result = ensure_demo(session, KeyHasher(config.master_key))
-        _print_demo(result.api_key, result.invoice_ids, host, port)
+            result = ensure_demo(
+                session, KeyHasher(config.master_key), SecretBox(config.master_key)
+            )
+        _print_demo(result, host, port)
     else:
         database = Database(config)
         migrate.upgrade(database.engine)
@@ -56,14 +59,25 @@ def _shown(host: str) -> str:
     return "localhost" if host in ("0.0.0.0", "::") else host
 
 
-def _print_demo(api_key: str, invoice_ids: list[int], host: str, port: int) -> None:
+def _print_demo(demo: Demo, host: str, port: int) -> None:
     base = f"http://{_shown(host)}:{port}"
     console.print("[bold]Demo merchant ready.[/]")
-    console.print(f"API key (new on every start): [bold green]{api_key}[/]")
-    console.print(f"Invoices: {', '.join(map(str, invoice_ids))}. Try:")
+    console.print(f"API key (new on every start): [bold green]{demo.api_key}[/]")
+    console.print(f"Invoices: {', '.join(map(str, demo.invoice_ids))}. Try:")
     console.print(
-        f"  curl --location --request GET '{base}/v1/invoices/{invoice_ids[0]}' "
-        f"--header 'api_key: {api_key}' --header 'Content-Type: application/json'",
+        f"  curl --location --request GET '{base}/v1/invoices/{demo.invoice_ids[0]}' "
+        f"--header 'api_key: {demo.api_key}' --header 'Content-Type: application/json'",
+        soft_wrap=True,
+        highlight=False,
+    )
+    console.print(
+        "Hesabe-style API: merchant code, access code, key and IV are Hesabe's public sandbox "
+        f"ones (see README). Log in as [bold]{demo.username}[/] with password "
+        f"[bold green]{demo.password}[/] (new on every start):"
+    )
+    console.print(
+        f"  curl --request POST '{base}/api/v1/login' --header 'Content-Type: application/json' "
+        f"""--data '{{"username": "{demo.username}", "password": "{demo.password}"}}'""",
         soft_wrap=True,
         highlight=False,
     )

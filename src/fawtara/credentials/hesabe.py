@@ -6,6 +6,7 @@ import string
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fawtara.constraints import flush
@@ -122,3 +123,19 @@ def add_user(
     )
     flush(session)
     return IssuedUser(username, generated)
+
+
+def reset_password(session: Session, merchant: Merchant, username: str) -> str:
+    """A new generated password for the merchant's user `username` (made if missing)."""
+    password = secrets.token_urlsafe(18)
+    user = session.scalars(
+        select(MerchantUser).where(
+            MerchantUser.merchant_id == merchant.id, MerchantUser.username == username
+        )
+    ).first()
+    if user is None:
+        add_user(session, merchant, username=username, password=password)
+    else:
+        user.password_hash = hash_password(password)
+        flush(session)
+    return password
