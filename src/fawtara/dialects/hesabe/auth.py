@@ -21,7 +21,7 @@ from fawtara.credentials.hesabe import open_envelope
 from fawtara.credentials.principal import Principal
 from fawtara.credentials.secrets import SecretBox
 from fawtara.credentials.sessions import SessionIssuer
-from fawtara.db import UnitOfWork, UnitOfWorkDep
+from fawtara.db import Database
 from fawtara.dialects.hesabe.envelope import Envelope, InvalidEnvelope
 from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.errors import InvalidAccessCode, InvalidToken
@@ -41,6 +41,7 @@ class HesabeCall:
     principal: Principal
     payload: dict[str, Any]
     envelope: Envelope
+    currency: str  # the merchant's default: Hesabe-style payloads name none
 
     def answer(self, message: str, response: Any = None) -> Response:
         """The success body, sealed: {"response": "<hex>"}."""
@@ -55,6 +56,7 @@ class _MerchantKeys:
     merchant_code: str
     access_code: str
     envelope: Envelope
+    currency: str
 
 
 def _merchant_keys(session: Session, box: SecretBox, merchant_id: int) -> _MerchantKeys | None:
@@ -65,7 +67,9 @@ def _merchant_keys(session: Session, box: SecretBox, merchant_id: int) -> _Merch
     if secrets is None:
         return None
     envelope = Envelope(secrets.secret_key, secrets.iv)
-    return _MerchantKeys(merchant.merchant_code, merchant.access_code, envelope)
+    return _MerchantKeys(
+        merchant.merchant_code, merchant.access_code, envelope, merchant.default_currency
+    )
 
 
 def bearer_principal(request: Request) -> Principal:
@@ -86,10 +90,15 @@ async def _payload_text(request: Request) -> object:
     return body.get("data") if isinstance(body, dict) else None
 
 
-async def open_call(request: Request, unit: UnitOfWork) -> HesabeCall:
+async def open_call(request: Request) -> HesabeCall:
     principal = bearer_principal(request)
     box: SecretBox = request.app.state.secret_box
-    keys = await unit.run(_merchant_keys, box, principal.merchant_id)
+    database: Database = request.app.state.db
+    # A read of its own, apart from the request's unit of work: on SQLite a write unit holds
+    # the database's write lock from its first statement, and a bulk upload still has a file
+    # to parse at this point.
+    async with database.unit(write=False) as unit:
+        keys = await unit.run(_merchant_keys, box, principal.merchant_id)
     access_code = request.headers.get("accesscode", "")
     if keys is None or not hmac.compare_digest(access_code.encode(), keys.access_code.encode()):
         raise InvalidAccessCode()
@@ -100,11 +109,7 @@ async def open_call(request: Request, unit: UnitOfWork) -> HesabeCall:
     code = payload.get("merchantCode")
     if not isinstance(code, str | int) or str(code) != keys.merchant_code:
         raise InvalidRequestData()
-    return HesabeCall(principal, payload, keys.envelope)
+    return HesabeCall(principal, payload, keys.envelope, keys.currency)
 
 
-async def _hesabe_call(request: Request, unit: UnitOfWorkDep) -> HesabeCall:
-    return await open_call(request, unit)
-
-
-HesabeCallDep = Annotated[HesabeCall, Depends(_hesabe_call)]
+HesabeCallDep = Annotated[HesabeCall, Depends(open_call)]

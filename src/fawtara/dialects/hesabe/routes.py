@@ -7,11 +7,9 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from fawtara.credentials.principal import Principal
 from fawtara.credentials.sessions import SessionIssuer, TokenPair
 from fawtara.db import UnitOfWorkDep
 from fawtara.dialects.hesabe import bulk_file
@@ -31,7 +29,6 @@ from fawtara.errors import InvalidRefreshToken, InvoiceNotFound
 from fawtara.invoices import bulk
 from fawtara.invoices import service as invoices
 from fawtara.invoices.schemas import InvoiceFilters, InvoicePage, InvoicePatch
-from fawtara.models import Merchant
 from fawtara.settings import Settings
 
 PER_PAGE = 10
@@ -158,12 +155,6 @@ async def update_invoice_status(unit: UnitOfWorkDep, call: HesabeCallDep, token:
     return call.answer("Invoice status update successful")
 
 
-def _currency(session: Session, principal: Principal) -> str:
-    merchant = session.get(Merchant, principal.merchant_id)
-    assert merchant is not None
-    return merchant.default_currency
-
-
 def _file(body: BulkUploadIn) -> bytes:
     try:
         return base64.b64decode(body.invoices, validate=True)
@@ -176,14 +167,13 @@ async def bulk_upload(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep
     """Create every invoice of a CSV or XLSX file, or none: every bad row is reported first."""
     body: BulkUploadIn = BulkUploadIn.of(call.payload)
     settings: Settings = request.app.state.settings
-    currency = await unit.run(_currency, call.principal)
     try:
         # Parsing 100,000 rows takes a while: off the event loop.
         rows, problems = await run_in_threadpool(
             bulk_file.read_rows,
             _file(body),
             body.file_type,
-            currency=currency,
+            currency=call.currency,
             scheduled=body.scheduled,
             max_rows=settings.bulk_upload_max_rows,
         )
