@@ -85,6 +85,30 @@ class TestUpload:
         assert "KWD" in errors[1]["reason"]
         assert bulk_list(hesabe)["total"] == 0
 
+    def test_a_file_larger_than_one_write_chunk(
+        self, hesabe: Hesabe, anonymous: httpx.Client
+    ) -> None:
+        # 4,500 rows cross two chunk boundaries; emails repeat across them.
+        rows = [
+            f"L-{n},Name {n % 300},+9656{n:07d},{'' if n % 3 else f'c{n % 300}@example.com'},"
+            f"{n % 50 + 1}.125,Line {n}"
+            for n in range(4_500)
+        ]
+        answer = hesabe.opened(upload(hesabe, csv_file(*rows)))
+        assert answer["response"]["count"] == 4_500
+        first, last = answer["response"]["first_id"], answer["response"]["last_id"]
+        assert last - first == 4_499
+        fatora = {"api_key": hesabe.merchant.api_key}
+        clients = anonymous.get("/v1/clients", params={"page_size": 1}, headers=fatora).json()
+        # 3,000 rows without email (one client each) + 100 distinct emails (n % 300, n % 3 == 0)
+        assert clients["total"] == 3_000 + 100
+        invoices = anonymous.get("/v1/invoices", params={"page_size": 1}, headers=fatora).json()
+        assert invoices["total"] == 4_500
+        assert invoices["invoices"][0]["number"] == "INV04500"
+        last_invoice = hesabe.call("GET", f"/api/v1/invoice/{last}")["response"]
+        assert last_invoice["reference_number"] == "L-4499"
+        assert last_invoice["amount"] == f"{4499 % 50 + 1}.125"
+
     def test_an_xlsx_file(self, hesabe: Hesabe) -> None:
         book = Workbook()
         sheet = book.active
