@@ -5,6 +5,7 @@ FawtaraError
 │   ├── MerchantNotFound
 │   ├── InvoiceNotFound
 │   ├── ClientNotFound
+│   ├── PaymentNotFound
 │   └── ApiKeyNotFound
 ├── AuthenticationFailed
 │   ├── InvalidApiKey
@@ -23,7 +24,8 @@ FawtaraError
     ├── DuplicateTransaction
     ├── DuplicateMerchantCredential
     ├── ClientHasInvoices
-    └── InvoiceHasPayments
+    ├── InvoiceHasPayments
+    └── InvoiceCancelled
 """
 
 
@@ -51,6 +53,10 @@ class InvoiceNotFound(NotFound):
 
 class ClientNotFound(NotFound):
     message = "Client not found"
+
+
+class PaymentNotFound(NotFound):
+    message = "Payment not found"
 
 
 class ApiKeyNotFound(NotFound):
@@ -136,3 +142,7 @@ class ClientHasInvoices(Conflict):
 
 class InvoiceHasPayments(Conflict):
     message = "The invoice has payments; remove them before deleting it"
+
+
+class InvoiceCancelled(Conflict):
+    message = "The invoice is cancelled; it takes no payments"

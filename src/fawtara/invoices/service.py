@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from fawtara.audit import service as audit
 from fawtara.clients import repository as clients_repository
 from fawtara.clients import service as clients
-from fawtara.clients.schemas import ClientFields
 from fawtara.clients.service import normalise_email
 from fawtara.constraints import flush
 from fawtara.credentials.principal import Principal
@@ -27,7 +26,6 @@ from fawtara.invoices.schemas import (
     DISCOUNT_TYPES,
     LANGUAGES,
     STATUSES,
-    Amendment,
     ClientRef,
     DeliveryDraft,
     InvoiceDraft,
@@ -85,7 +83,7 @@ def list_page(
 
 
 def create(session: Session, principal: Principal, draft: InvoiceDraft) -> InvoiceView:
-    merchant = _merchant(session, principal)
+    merchant = merchant_of(session, principal)
     currency = draft.currency or merchant.default_currency
     exponent(currency)
     invoice = Invoice(
@@ -99,19 +97,20 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
         due_date=draft.due_date,
         link_token=new_link_token(),
         access_key=new_access_key(),
-        client_id=_client_id(session, principal, draft.client),
+        client_id=resolve_client(session, principal, draft.client),
         items=_items(draft.items, currency),
         payments=[
-            _payment(principal, p, currency, f"payments[{i}]") for i, p in enumerate(draft.payments)
+            new_payment(principal, p, currency, f"payments[{i}]")
+            for i, p in enumerate(draft.payments)
         ],
     )
     _apply_setting(invoice, draft.setting)
     _apply_delivery(invoice, draft.delivery)
     invoice.number = _number(session, principal, draft.number)
-    _settle(invoice, merchant)
+    settle(invoice, merchant)
     session.add(invoice)
     flush(session)
-    return _recorded(session, principal, "invoice.created", invoice.id)
+    return recorded(session, principal, "invoice.created", invoice.id)
 
 
 def update(
@@ -137,7 +136,7 @@ def update(
     if "date" in given and patch.date is not None:
         invoice.date = patch.date
     if "client" in given:
-        invoice.client_id = _client_id(session, principal, patch.client)
+        invoice.client_id = resolve_client(session, principal, patch.client)
     if "items" in given:
         invoice.items = _items(patch.items or [], invoice.currency)
     if "setting" in given and patch.setting is not None:
@@ -149,10 +148,10 @@ def update(
                 "follows the payments; only 'cancelled' can be set", field="status"
             )
         cancelled = patch.status == "cancelled"
-    _settle(invoice, _merchant(session, principal), cancelled=cancelled)
+    settle(invoice, merchant_of(session, principal), cancelled=cancelled)
     invoice.version += 1
     flush(session)
-    return _recorded(session, principal, "invoice.updated", invoice.id)
+    return recorded(session, principal, "invoice.updated", invoice.id)
 
 
 def id_by_token(session: Session, principal: Principal, link_token: str) -> int:
@@ -171,61 +170,6 @@ def status_counts(
     return counts
 
 
-def amend(
-    session: Session, principal: Principal, invoice_id: int, amendment: Amendment
-) -> InvoiceView:
-    """Change the amount, reference or customer of a single-amount invoice (a bulk upload's)."""
-    invoice = repository.lock(session, principal.merchant_id, invoice_id)
-    if invoice is None:
-        raise InvoiceNotFound()
-    if amendment.amount is not None:
-        if len(invoice.items) != 1 or invoice.payments:
-            raise InvalidInvoice(
-                "can change only on a single-item invoice without payments", field="amount"
-            )
-        if amendment.amount <= 0:
-            raise InvalidInvoice("must be positive", field="amount")
-        invoice.items[0].amount_minor = to_minor(amendment.amount, invoice.currency)
-        invoice.items[0].qty_milli = 1_000
-    if amendment.reference_number is not None:
-        invoice.reference_number = amendment.reference_number
-    if amendment.customer != ClientFields():
-        invoice.client_id = _amended_client(session, principal, invoice, amendment.customer)
-    _settle(invoice, _merchant(session, principal), cancelled=invoice.status == "cancelled")
-    invoice.version += 1
-    invoice.updated_at = utcnow()
-    flush(session)
-    return _recorded(session, principal, "invoice.updated", invoice.id)
-
-
-def _amended_client(
-    session: Session, principal: Principal, invoice: Invoice, fields: ClientFields
-) -> int:
-    """The customer is the merchant's client record: a new email means another client (found
-    or created); a new name or phone updates the client, as the Fatora client API would."""
-    current = (
-        clients_repository.get(session, principal.merchant_id, invoice.client_id)
-        if invoice.client_id is not None
-        else None
-    )
-    email = normalise_email(fields.email)
-    if current is None or (email is not None and email != current.email):
-        merged = ClientFields(
-            name=fields.name or (current.name if current else None),
-            phone=fields.phone or (current.phone if current else None),
-            email=email,
-        )
-        client_id = _client_id(session, principal, ClientRef(fields=merged))
-        assert client_id is not None
-    else:
-        client_id = current.id
-    if fields.name is not None or fields.phone is not None:
-        clients.update(
-            session, principal, client_id, ClientFields(name=fields.name, phone=fields.phone)
-        )
-    return client_id
-
-
 def delete(session: Session, principal: Principal, invoice_id: int) -> None:
     """Delete permanently; the audit log keeps a full snapshot of what was deleted."""
     invoice = repository.lock(session, principal.merchant_id, invoice_id)
@@ -240,7 +184,7 @@ def delete(session: Session, principal: Principal, invoice_id: int) -> None:
     _audit(session, principal, "invoice.deleted", snapshot)
 
 
-def _merchant(session: Session, principal: Principal) -> Merchant:
+def merchant_of(session: Session, principal: Principal) -> Merchant:
     merchant = session.get(Merchant, principal.merchant_id)
     assert merchant is not None, "an authenticated principal's merchant exists"
     return merchant
@@ -255,7 +199,7 @@ def _number(session: Session, principal: Principal, number: str | None) -> str:
     return number
 
 
-def _client_id(session: Session, principal: Principal, ref: ClientRef | None) -> int | None:
+def resolve_client(session: Session, principal: Principal, ref: ClientRef | None) -> int | None:
     if ref is None:
         return None
     if ref.id is not None:
@@ -299,14 +243,17 @@ def _items(drafts: list[ItemDraft], currency: str) -> list[InvoiceItem]:
     return items
 
 
-def _payment(principal: Principal, draft: PaymentDraft, currency: str, field: str) -> Payment:
+def new_payment(principal: Principal, draft: PaymentDraft, currency: str, field: str) -> Payment:
+    """A payment row; `field` prefixes error locations ("payments[0]"), empty for a body that
+    is the payment itself."""
+    amount = f"{field}.amount" if field else "amount"
     if draft.amount <= 0:
-        raise InvalidInvoice("must be positive", field=f"{field}.amount")
+        raise InvalidInvoice("must be positive", field=amount)
     return Payment(
         merchant_id=principal.merchant_id,
         payment_date=draft.payment_date or utcnow().replace(tzinfo=None, microsecond=0),
         transaction_id=draft.transaction_id,
-        amount_minor=to_minor(draft.amount, currency, field=f"{field}.amount"),
+        amount_minor=to_minor(draft.amount, currency, field=amount),
         note=draft.note,
         payment_type=draft.payment_type,
         status=draft.status,
@@ -357,7 +304,7 @@ def _apply_delivery(invoice: Invoice, delivery: DeliveryDraft) -> None:
     invoice.expires_at = delivery.expires_at
 
 
-def _settle(invoice: Invoice, merchant: Merchant, *, cancelled: bool = False) -> None:
+def settle(invoice: Invoice, merchant: Merchant, *, cancelled: bool = False) -> None:
     """Recompute the stored totals and the status from the items, settings and payments."""
     result = totals.compute(
         ((item.qty_milli, item.amount_minor) for item in invoice.items),
@@ -377,7 +324,7 @@ def _settle(invoice: Invoice, merchant: Merchant, *, cancelled: bool = False) ->
     invoice.status = totals.status_for(result, cancelled=cancelled)
 
 
-def _recorded(session: Session, principal: Principal, action: str, invoice_id: int) -> InvoiceView:
+def recorded(session: Session, principal: Principal, action: str, invoice_id: int) -> InvoiceView:
     view = get(session, principal, invoice_id)
     _audit(session, principal, action, view)
     return view

@@ -31,10 +31,12 @@ from fawtara.dialects.fatora.schemas import (
     InvoiceListEnvelope,
     InvoiceType,
     InvoiceUpdateIn,
+    PaymentIn,
     client_wire,
     invoice_wire,
 )
 from fawtara.errors import InactiveApiKey, InvalidApiKey
+from fawtara.invoices import payments
 from fawtara.invoices import service as invoices
 from fawtara.invoices.schemas import InvoiceFilters, InvoicePage, InvoiceView
 
@@ -186,6 +188,40 @@ async def delete_invoice(
     """Delete an invoice permanently (the audit log keeps a snapshot)."""
     await unit.run(invoices.delete, principal, invoice_id)
     return Response(status_code=204)
+
+
+@router.post(
+    "/invoices/{invoice_id}/payments",
+    status_code=201,
+    responses={201: {"model": InvoiceEnvelope}, **_ERRORS, **_NOT_FOUND, **_INVALID, **_CONFLICT},
+)
+async def add_payment(
+    request: Request,
+    unit: UnitOfWorkDep,
+    principal: FatoraPrincipal,
+    invoice_id: Id,
+    body: PaymentIn,
+) -> Response:
+    """Record a payment; 422 if it would pay more than the total, 409 on a cancelled invoice or
+    a transaction_id already recorded."""
+    invoice = await unit.run(payments.add_payment, principal, invoice_id, body.draft())
+    return _invoice(request, invoice, 201)
+
+
+@router.delete(
+    "/invoices/{invoice_id}/payments/{payment_id}",
+    responses={200: {"model": InvoiceEnvelope}, **_ERRORS, **_NOT_FOUND},
+)
+async def remove_payment(
+    request: Request,
+    unit: UnitOfWorkDep,
+    principal: FatoraPrincipal,
+    invoice_id: Id,
+    payment_id: Id,
+) -> Response:
+    """Remove a payment; answers with the invoice, its status following the money."""
+    invoice = await unit.run(payments.remove_payment, principal, invoice_id, payment_id)
+    return _invoice(request, invoice)
 
 
 @router.get("/clients", responses={200: {"model": ClientListEnvelope}, **_ERRORS})

@@ -68,6 +68,16 @@ class PaymentIn(_Body):
     payment_type: Annotated[str, Field(max_length=40)] = "Cash"
     status: Annotated[str, Field(max_length=20)] = "Paid"
 
+    def draft(self) -> PaymentDraft:
+        return PaymentDraft(
+            amount=self.amount,
+            payment_date=_naive_utc(self.payment_date),
+            transaction_id=self.transaction_id,
+            note=self.note,
+            payment_type=self.payment_type,
+            status=self.status,
+        )
+
 
 class AcceptedPaymentMethodsIn(_Body):
     card: bool = True
@@ -177,17 +187,7 @@ class InvoiceCreateIn(_InvoiceFields):
         return InvoiceDraft(
             items=items,
             type=QUICK if quick else DETAILED,
-            payments=[
-                PaymentDraft(
-                    amount=p.amount,
-                    payment_date=_naive_utc(p.payment_date),
-                    transaction_id=p.transaction_id,
-                    note=p.note,
-                    payment_type=p.payment_type,
-                    status=p.status,
-                )
-                for p in self.payments
-            ],
+            payments=[p.draft() for p in self.payments],
             setting=self.setting.draft() if self.setting else SettingDraft(),
             **self.common_fields(),
         )

@@ -26,7 +26,7 @@ from fawtara.dialects.hesabe.schemas import (
     invoice_wire,
 )
 from fawtara.errors import InvalidRefreshToken, InvoiceNotFound
-from fawtara.invoices import bulk
+from fawtara.invoices import amend, bulk
 from fawtara.invoices import service as invoices
 from fawtara.invoices.schemas import InvoiceFilters, InvoicePage, InvoicePatch
 from fawtara.settings import Settings
@@ -207,7 +207,7 @@ async def bulk_edit(
 ) -> Response:
     """Change an invoice's amount, customer name, email, phone or reference number."""
     body: BulkEditIn = BulkEditIn.of(call.payload)
-    invoice = await unit.run(invoices.amend, call.principal, _id(invoice_id), body.amendment())
+    invoice = await unit.run(amend.amend, call.principal, _id(invoice_id), body.amendment())
     return call.answer("Invoice has been updated", invoice_wire(invoice, _base_url(request)))
 
 

@@ -1,0 +1,44 @@
+"""Payments on an invoice: record one, remove one. The status follows the money."""
+
+from sqlalchemy.orm import Session
+
+from fawtara.constraints import flush
+from fawtara.credentials.principal import Principal
+from fawtara.errors import InvoiceCancelled, InvoiceNotFound, PaymentNotFound
+from fawtara.invoices import repository
+from fawtara.invoices.schemas import InvoiceView, PaymentDraft
+from fawtara.invoices.service import merchant_of, new_payment, recorded, settle
+
+
+def add_payment(
+    session: Session, principal: Principal, invoice_id: int, draft: PaymentDraft
+) -> InvoiceView:
+    """Record a payment. The invoice row is locked first, so concurrent payments on one invoice
+    run one after the other and each sees the others' amounts: none can pass the total."""
+    invoice = repository.lock(session, principal.merchant_id, invoice_id)
+    if invoice is None:
+        raise InvoiceNotFound()
+    if invoice.status == "cancelled":
+        raise InvoiceCancelled()
+    merchant = merchant_of(session, principal)  # read before the new row: no autoflush of it
+    invoice.payments.append(new_payment(principal, draft, invoice.currency, ""))
+    settle(invoice, merchant)
+    invoice.version += 1
+    flush(session)
+    return recorded(session, principal, "invoice.payment_added", invoice.id)
+
+
+def remove_payment(
+    session: Session, principal: Principal, invoice_id: int, payment_id: int
+) -> InvoiceView:
+    invoice = repository.lock(session, principal.merchant_id, invoice_id)
+    if invoice is None:
+        raise InvoiceNotFound()
+    payment = next((p for p in invoice.payments if p.id == payment_id), None)
+    if payment is None:
+        raise PaymentNotFound()
+    invoice.payments.remove(payment)
+    settle(invoice, merchant_of(session, principal), cancelled=invoice.status == "cancelled")
+    invoice.version += 1
+    flush(session)
+    return recorded(session, principal, "invoice.payment_removed", invoice.id)
