@@ -71,3 +71,33 @@ def test_percentage_discount_and_tax_round_half_up() -> None:
 def test_an_amount_with_more_digits_than_the_context_is_refused_not_rounded() -> None:
     with pytest.raises(InvalidAmount):
         to_minor(Decimal("1.000000000000000000000000000001"), "KWD")
+
+
+@given(
+    lines=st.lists(
+        st.tuples(st.integers(1, 10**6), st.integers(0, 10**9)), min_size=1, max_size=20
+    ),
+    rate_bp=st.integers(0, 10_000),
+    tax=st.booleans(),
+    tax_rate_bp=st.integers(0, 5_000),
+    paid_share=st.floats(0, 1),
+)
+def test_totals_invariants(
+    lines: list[tuple[int, int]], rate_bp: int, tax: bool, tax_rate_bp: int, paid_share: float
+) -> None:
+    before = compute(
+        lines, discount_type="percentage", discount_minor=0, discount_rate_bp=rate_bp,
+        tax=tax, tax_rate_bp=tax_rate_bp, paid=0,
+    )  # fmt: skip
+    paid = int(before.total * paid_share)
+    totals = compute(
+        lines, discount_type="percentage", discount_minor=0, discount_rate_bp=rate_bp,
+        tax=tax, tax_rate_bp=tax_rate_bp, paid=paid,
+    )  # fmt: skip
+    assert totals.subtotal == sum(line_total(q, a) for q, a in lines)
+    assert 0 <= totals.discount <= totals.subtotal
+    assert totals.tax >= 0
+    assert (totals.tax > 0) <= tax
+    assert totals.total == totals.subtotal - totals.discount + totals.tax
+    assert totals.due == totals.total - totals.paid
+    assert 0 <= totals.due <= totals.total
