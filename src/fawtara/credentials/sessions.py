@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 from fawtara.credentials.keys import derive_key
 from fawtara.credentials.passwords import verify_password
 from fawtara.credentials.principal import Principal
+from fawtara.credentials.tokens import ISSUER, decode
 from fawtara.errors import InvalidCredentials, InvalidToken
 from fawtara.models import MerchantUser, RefreshToken
 from fawtara.models.base import utcnow
 
 _AUDIENCE = "fawtara:hesabe"
-_ISSUER = "fawtara"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,23 +76,16 @@ class SessionIssuer:
         return self._issue(session, merchant_id, spent.user_id, spent.family)
 
     def verify(self, token: str) -> Principal:
+        claims = decode(token, self._jwt_secret, _AUDIENCE, ["exp", "iat", "sub", "uid"])
         try:
-            claims = jwt.decode(
-                token,
-                self._jwt_secret,
-                algorithms=["HS256"],  # pinned: "none" and other algorithms are refused
-                audience=_AUDIENCE,
-                issuer=_ISSUER,
-                options={"require": ["exp", "iat", "sub", "uid"]},
-            )
             return Principal(merchant_id=int(claims["sub"]), user_id=int(claims["uid"]))
-        except (jwt.PyJWTError, ValueError, TypeError):
+        except (ValueError, TypeError):
             raise InvalidToken() from None
 
     def _issue(self, session: Session, merchant_id: int, user_id: int, family: str) -> TokenPair:
         now = int(time.time())
         claims = {
-            "iss": _ISSUER,
+            "iss": ISSUER,
             "aud": _AUDIENCE,
             "sub": str(merchant_id),
             "uid": user_id,

@@ -1,7 +1,7 @@
 """Bearer tokens of the Fatora-style API: HS256 JWTs bound to a merchant and its API key."""
 
 import time
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jwt
 
@@ -10,7 +10,7 @@ from fawtara.credentials.principal import Principal
 from fawtara.errors import InvalidToken
 
 _AUDIENCE = "fawtara:fatora"
-_ISSUER = "fawtara"
+ISSUER = "fawtara"
 
 
 class TokenClaims(NamedTuple):
@@ -27,7 +27,7 @@ class TokenIssuer:
         assert principal.api_key_id is not None, "Fatora-style tokens come from an API key"
         now = int(time.time())
         claims = {
-            "iss": _ISSUER,
+            "iss": ISSUER,
             "aud": _AUDIENCE,
             "sub": str(principal.merchant_id),
             "kid": principal.api_key_id,
@@ -38,15 +38,24 @@ class TokenIssuer:
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def verify(self, token: str) -> TokenClaims:
+        claims = decode(token, self._secret, _AUDIENCE, ["exp", "nbf", "iat", "sub", "kid"])
         try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=["HS256"],  # pinned: "none" and other algorithms are refused
-                audience=_AUDIENCE,
-                issuer=_ISSUER,
-                options={"require": ["exp", "nbf", "iat", "sub", "kid"]},
-            )
             return TokenClaims(int(claims["sub"]), int(claims["kid"]))
-        except (jwt.PyJWTError, ValueError, TypeError):
+        except (ValueError, TypeError):
             raise InvalidToken() from None
+
+
+def decode(token: str, secret: bytes, audience: str, required: list[str]) -> dict[str, Any]:
+    """The claims of a valid HS256 token of ours for `audience`; InvalidToken otherwise."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],  # pinned: "none" and other algorithms are refused
+            audience=audience,
+            issuer=ISSUER,
+            options={"require": required},
+        )
+        return claims
+    except jwt.PyJWTError:
+        raise InvalidToken() from None

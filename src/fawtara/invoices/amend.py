@@ -9,12 +9,10 @@ from fawtara.clients.schemas import ClientFields
 from fawtara.clients.service import normalise_email
 from fawtara.constraints import flush
 from fawtara.credentials.principal import Principal
-from fawtara.errors import InvalidInvoice, InvoiceNotFound
-from fawtara.invoices import repository
+from fawtara.errors import InvalidInvoice
 from fawtara.invoices.schemas import Amendment, ClientRef, InvoiceView
-from fawtara.invoices.service import merchant_of, recorded, resolve_client, settle
+from fawtara.invoices.service import locked, merchant_of, recorded, resolve_client, settle
 from fawtara.models import Invoice
-from fawtara.models.base import utcnow
 from fawtara.money import to_minor
 
 
@@ -22,9 +20,7 @@ def amend(
     session: Session, principal: Principal, invoice_id: int, amendment: Amendment
 ) -> InvoiceView:
     """Change the amount, reference or customer of a single-amount invoice (a bulk upload's)."""
-    invoice = repository.lock(session, principal.merchant_id, invoice_id)
-    if invoice is None:
-        raise InvoiceNotFound()
+    invoice = locked(session, principal, invoice_id)
     if amendment.amount is not None:
         if len(invoice.items) != 1 or invoice.payments:
             raise InvalidInvoice(
@@ -40,7 +36,6 @@ def amend(
         invoice.client_id = _amended_client(session, principal, invoice, amendment.customer)
     settle(invoice, merchant_of(session, principal), cancelled=invoice.status == "cancelled")
     invoice.version += 1
-    invoice.updated_at = utcnow()
     flush(session)
     return recorded(session, principal, "invoice.updated", invoice.id)
 

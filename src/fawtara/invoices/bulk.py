@@ -7,20 +7,19 @@ take. One audit event records the batch (a per-invoice snapshot would double the
 reader).
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
 from typing import Protocol
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from fawtara.audit import service as audit
 from fawtara.bulk_insert import allocate_ids, insert_rows
 from fawtara.credentials.principal import Principal
 from fawtara.errors import InvalidInvoice
-from fawtara.invoices.numbering import format_number
+from fawtara.invoices.numbering import reserve_numbers
 from fawtara.invoices.schemas import QUICK
 from fawtara.invoices.service import new_access_key, new_link_token
 from fawtara.models import Client, Invoice, InvoiceItem, Merchant
@@ -61,11 +60,6 @@ class BulkResult:
     last_id: int
 
 
-def _chunks(rows: Sequence[BulkLine], size: int) -> Iterator[Sequence[BulkLine]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
 def create_many(
     session: Session,
     principal: Principal,
@@ -95,7 +89,8 @@ def create_many(
         "updated_at": now,
     }
     item_constants = {"position": 0, "type": "Service Item", "qty_milli": 1_000}
-    for offset, chunk in zip(range(0, len(lines), CHUNK), _chunks(lines, CHUNK), strict=True):
+    for offset in range(0, len(lines), CHUNK):
+        chunk = lines[offset : offset + CHUNK]
         client_ids = clients.resolve(chunk)
         chunk_ids = ids[offset : offset + len(chunk)]
         insert_rows(
@@ -146,37 +141,6 @@ def create_many(
         },  # fmt: skip
     )
     return result
-
-
-def reserve_numbers(session: Session, merchant_id: int, count: int) -> list[str]:
-    """`count` gapless numbers from the merchant's counter, stepping past hand-chosen ones."""
-    numbers: list[str] = []
-    while len(numbers) < count:
-        wanted = count - len(numbers)
-        last = session.execute(
-            update(Merchant)
-            .where(Merchant.id == merchant_id)
-            .values(last_invoice_seq=Merchant.last_invoice_seq + wanted)
-            .returning(Merchant.last_invoice_seq)
-        ).scalar_one()
-        block = [format_number(seq) for seq in range(last - wanted + 1, last + 1)]
-        taken = _existing(session, merchant_id, block)
-        numbers.extend(n for n in block if n not in taken)
-    return numbers
-
-
-def _existing(session: Session, merchant_id: int, numbers: list[str]) -> set[str]:
-    taken: set[str] = set()
-    it = iter(numbers)
-    while chunk := list(islice(it, _LOOKUP_CHUNK)):
-        taken.update(
-            session.scalars(
-                select(Invoice.number).where(
-                    Invoice.merchant_id == merchant_id, Invoice.number.in_(chunk)
-                )
-            )
-        )
-    return taken
 
 
 class _ClientResolver:

@@ -4,10 +4,9 @@ from sqlalchemy.orm import Session
 
 from fawtara.constraints import flush
 from fawtara.credentials.principal import Principal
-from fawtara.errors import InvoiceCancelled, InvoiceNotFound, PaymentNotFound
-from fawtara.invoices import repository
+from fawtara.errors import InvoiceCancelled, PaymentNotFound
 from fawtara.invoices.schemas import InvoiceView, PaymentDraft
-from fawtara.invoices.service import merchant_of, new_payment, recorded, settle
+from fawtara.invoices.service import locked, merchant_of, new_payment, recorded, settle
 
 
 def add_payment(
@@ -15,9 +14,7 @@ def add_payment(
 ) -> InvoiceView:
     """Record a payment. The invoice row is locked first, so concurrent payments on one invoice
     run one after the other and each sees the others' amounts: none can pass the total."""
-    invoice = repository.lock(session, principal.merchant_id, invoice_id)
-    if invoice is None:
-        raise InvoiceNotFound()
+    invoice = locked(session, principal, invoice_id)
     if invoice.status == "cancelled":
         raise InvoiceCancelled()
     merchant = merchant_of(session, principal)  # read before the new row: no autoflush of it
@@ -31,9 +28,7 @@ def add_payment(
 def remove_payment(
     session: Session, principal: Principal, invoice_id: int, payment_id: int
 ) -> InvoiceView:
-    invoice = repository.lock(session, principal.merchant_id, invoice_id)
-    if invoice is None:
-        raise InvoiceNotFound()
+    invoice = locked(session, principal, invoice_id)
     payment = next((p for p in invoice.payments if p.id == payment_id), None)
     if payment is None:
         raise PaymentNotFound()

@@ -116,9 +116,7 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
 def update(
     session: Session, principal: Principal, invoice_id: int, patch: InvoicePatch
 ) -> InvoiceView:
-    invoice = repository.lock(session, principal.merchant_id, invoice_id)
-    if invoice is None:
-        raise InvoiceNotFound()
+    invoice = locked(session, principal, invoice_id)
     given = patch.given
     if "currency" in given and patch.currency != invoice.currency:
         if patch.currency is None or "items" not in given or invoice.payments:
@@ -172,9 +170,7 @@ def status_counts(
 
 def delete(session: Session, principal: Principal, invoice_id: int) -> None:
     """Delete permanently; the audit log keeps a full snapshot of what was deleted."""
-    invoice = repository.lock(session, principal.merchant_id, invoice_id)
-    if invoice is None:
-        raise InvoiceNotFound()
+    invoice = locked(session, principal, invoice_id)
     if invoice.payments:
         raise InvoiceHasPayments()
     snapshot = get(session, principal, invoice_id)
@@ -182,6 +178,15 @@ def delete(session: Session, principal: Principal, invoice_id: int) -> None:
         raise InvoiceNotFound()  # deleted by a concurrent request after our read
     session.expunge(invoice)
     _audit(session, principal, "invoice.deleted", snapshot)
+
+
+def locked(session: Session, principal: Principal, invoice_id: int) -> Invoice:
+    """The merchant's invoice with its items and payments, its row locked until the
+    transaction ends; InvoiceNotFound otherwise."""
+    invoice = repository.lock(session, principal.merchant_id, invoice_id)
+    if invoice is None:
+        raise InvoiceNotFound()
+    return invoice
 
 
 def merchant_of(session: Session, principal: Principal) -> Merchant:

@@ -63,13 +63,17 @@ def from_domain(exc: errors.FawtaraError) -> Response:
     return server_error()
 
 
-def from_validation(exc: RequestValidationError) -> Response:
-    """Login and token-refresh bodies are plain JSON; anything malformed there is a 506 too."""
-    problems = [
+def problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic's errors as {"field": "a.b", "reason": "..."} (the "body" location dropped)."""
+    return [
         {
             "field": ".".join(str(p) for p in error["loc"] if p != "body") or None,
-            "reason": str(error.get("msg", "Invalid value")),
+            "reason": str(error.get("msg", "Invalid value")).removeprefix("Value error, "),
         }
-        for error in exc.errors()
+        for error in errors
     ]
-    return invalid_request(problems)
+
+
+def from_validation(exc: RequestValidationError) -> Response:
+    """Login and token-refresh bodies are plain JSON; anything malformed there is a 506 too."""
+    return invalid_request(problems(exc.errors()))

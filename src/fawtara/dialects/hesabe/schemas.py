@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from fawtara.clients.schemas import ClientFields
-from fawtara.dialects.hesabe.errors import InvalidRequestData
+from fawtara.dialects.hesabe.errors import InvalidRequestData, problems
 from fawtara.invoices.schemas import (
     DETAILED,
     QUICK,
@@ -66,14 +66,7 @@ class Payload(BaseModel):
         try:
             return cls.model_validate(payload)
         except ValidationError as exc:
-            problems = [
-                {
-                    "field": ".".join(str(p) for p in error["loc"]) or None,
-                    "reason": str(error["msg"]).removeprefix("Value error, "),
-                }
-                for error in exc.errors()
-            ]
-            raise InvalidRequestData(problems) from None
+            raise InvalidRequestData(problems(exc.errors())) from None
 
 
 class ItemIn(Payload):
