@@ -24,6 +24,8 @@ from fawtara.dialects.hesabe import errors as hesabe_errors
 from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.dialects.hesabe.routes import router as hesabe_router
 from fawtara.errors import FawtaraError
+from fawtara.hosted import routes as hosted
+from fawtara.hosted.pdf import PdfRenderer
 from fawtara.settings import Settings
 
 
@@ -33,6 +35,10 @@ def _is_fatora(request: Request) -> bool:
 
 def _is_hesabe(request: Request) -> bool:
     return request.url.path.startswith("/api/v1/") or request.url.path == "/api/v1"
+
+
+def _is_hosted(request: Request) -> bool:
+    return request.url.path.startswith("/i/")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -66,8 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.master_key, settings.hesabe_token_ttl_seconds, settings.hesabe_refresh_ttl_seconds
     )
     app.state.secret_box = SecretBox(settings.master_key)
+    app.state.pdf_renderer = PdfRenderer()
     app.include_router(fatora_router)
     app.include_router(hesabe_router)
+    app.include_router(hosted.router)
     app.add_middleware(FatoraFastPath)
 
     _add_error_handlers(app)
@@ -100,13 +108,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        if _is_fatora(request):
-            return fatora_errors.error_response(exc.status_code, str(exc.detail), exc.headers)
-        if _is_hesabe(request):
-            if exc.status_code == 404:
-                return hesabe_errors.not_found()
-            return hesabe_errors.error_response(exc.status_code, str(exc.detail))
-        return JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)
+        return _http_error(request, exc)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -115,6 +117,19 @@ def _add_error_handlers(app: FastAPI) -> None:
         if _is_hesabe(request):
             return hesabe_errors.server_error()
         return JSONResponse({"detail": "Internal server error"}, 500)
+
+
+def _http_error(request: Request, exc: HTTPException) -> Response:
+    """Unmatched paths, refused methods and the like, in the shape of the path's dialect."""
+    if _is_fatora(request):
+        return fatora_errors.error_response(exc.status_code, str(exc.detail), exc.headers)
+    if _is_hesabe(request):
+        if exc.status_code == 404:
+            return hesabe_errors.not_found()
+        return hesabe_errors.error_response(exc.status_code, str(exc.detail))
+    if _is_hosted(request) and exc.status_code == 404:
+        return hosted.not_found()
+    return JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)
 
 
 def app_from_env() -> FastAPI:

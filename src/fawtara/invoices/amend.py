@@ -11,7 +11,7 @@ from fawtara.constraints import flush
 from fawtara.credentials.principal import Principal
 from fawtara.errors import InvalidInvoice
 from fawtara.invoices.schemas import Amendment, ClientRef, InvoiceView
-from fawtara.invoices.service import locked, merchant_of, recorded, resolve_client, settle
+from fawtara.invoices.service import locked, recorded, resolve_client, settle
 from fawtara.models import Invoice
 from fawtara.money import to_minor
 
@@ -34,7 +34,7 @@ def amend(
         invoice.reference_number = amendment.reference_number
     if amendment.customer != ClientFields():
         invoice.client_id = _amended_client(session, principal, invoice, amendment.customer)
-    settle(invoice, merchant_of(session, principal), cancelled=invoice.status == "cancelled")
+    settle(invoice, cancelled=invoice.status == "cancelled")
     invoice.version += 1
     flush(session)
     return recorded(session, principal, "invoice.updated", invoice.id)

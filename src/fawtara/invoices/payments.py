@@ -6,7 +6,7 @@ from fawtara.constraints import flush
 from fawtara.credentials.principal import Principal
 from fawtara.errors import InvoiceCancelled, PaymentNotFound
 from fawtara.invoices.schemas import InvoiceView, PaymentDraft
-from fawtara.invoices.service import locked, merchant_of, new_payment, recorded, settle
+from fawtara.invoices.service import locked, new_payment, recorded, settle
 
 
 def add_payment(
@@ -17,9 +17,8 @@ def add_payment(
     invoice = locked(session, principal, invoice_id)
     if invoice.status == "cancelled":
         raise InvoiceCancelled()
-    merchant = merchant_of(session, principal)  # read before the new row: no autoflush of it
     invoice.payments.append(new_payment(principal, draft, invoice.currency, ""))
-    settle(invoice, merchant)
+    settle(invoice)
     invoice.version += 1
     flush(session)
     return recorded(session, principal, "invoice.payment_added", invoice.id)
@@ -33,7 +32,7 @@ def remove_payment(
     if payment is None:
         raise PaymentNotFound()
     invoice.payments.remove(payment)
-    settle(invoice, merchant_of(session, principal), cancelled=invoice.status == "cancelled")
+    settle(invoice, cancelled=invoice.status == "cancelled")
     invoice.version += 1
     flush(session)
     return recorded(session, principal, "invoice.payment_removed", invoice.id)

@@ -51,6 +51,7 @@ _INVOICE_SELECT = select(
             "discount_type",
             "discount_minor",
             "discount_rate_bp",
+            "tax_rate_bp",
             "language",
             "accept_card",
             "accept_bank_account",
@@ -199,6 +200,7 @@ def _view(
         payments=payments,
         setting=SettingView(
             tax=row.tax,
+            tax_rate=unscale(row.tax_rate_bp, 2),
             discount=discount,
             discount_type=row.discount_type,
             language=row.language,

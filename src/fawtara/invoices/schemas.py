@@ -133,6 +133,7 @@ class PaymentView:
 @dataclass(frozen=True, slots=True)
 class SettingView:
     tax: bool
+    tax_rate: Decimal  # percent: the merchant's rate when the setting was last written
     discount: Decimal
     discount_type: str
     language: str

@@ -105,9 +105,10 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
         ],
     )
     _apply_setting(invoice, draft.setting)
+    invoice.tax_rate_bp = merchant.tax_rate_bp
     _apply_delivery(invoice, draft.delivery)
     invoice.number = _number(session, principal, draft.number)
-    settle(invoice, merchant)
+    settle(invoice)
     session.add(invoice)
     flush(session)
     return recorded(session, principal, "invoice.created", invoice.id)
@@ -139,6 +140,7 @@ def update(
         invoice.items = _items(patch.items or [], invoice.currency)
     if "setting" in given and patch.setting is not None:
         _apply_setting(invoice, patch.setting)
+        invoice.tax_rate_bp = merchant_of(session, principal).tax_rate_bp
     cancelled = invoice.status == "cancelled"
     if "status" in given:
         if patch.status not in ("cancelled", None):
@@ -146,10 +148,19 @@ def update(
                 "follows the payments; only 'cancelled' can be set", field="status"
             )
         cancelled = patch.status == "cancelled"
-    settle(invoice, merchant_of(session, principal), cancelled=cancelled)
+    settle(invoice, cancelled=cancelled)
     invoice.version += 1
     flush(session)
     return recorded(session, principal, "invoice.updated", invoice.id)
+
+
+def renew_link(session: Session, principal: Principal, invoice_id: int) -> InvoiceView:
+    """Give the invoice a new link token: the old link answers 404 from now on."""
+    invoice = locked(session, principal, invoice_id)
+    invoice.link_token = new_link_token()
+    invoice.version += 1
+    flush(session)
+    return recorded(session, principal, "invoice.link_renewed", invoice.id)
 
 
 def id_by_token(session: Session, principal: Principal, link_token: str) -> int:
@@ -309,15 +320,16 @@ def _apply_delivery(invoice: Invoice, delivery: DeliveryDraft) -> None:
     invoice.expires_at = delivery.expires_at
 
 
-def settle(invoice: Invoice, merchant: Merchant, *, cancelled: bool = False) -> None:
-    """Recompute the stored totals and the status from the items, settings and payments."""
+def settle(invoice: Invoice, *, cancelled: bool = False) -> None:
+    """Recompute the stored totals and the status from the items, settings and payments (at
+    the tax rate the invoice was issued with)."""
     result = totals.compute(
         ((item.qty_milli, item.amount_minor) for item in invoice.items),
         discount_type=invoice.discount_type,
         discount_minor=invoice.discount_minor,
         discount_rate_bp=invoice.discount_rate_bp,
         tax=invoice.tax,
-        tax_rate_bp=merchant.tax_rate_bp,
+        tax_rate_bp=invoice.tax_rate_bp,
         paid=sum(p.amount_minor for p in invoice.payments if p.status.lower() in _PAID_STATUSES),
     )
     if result.discount > result.subtotal:

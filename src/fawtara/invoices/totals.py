@@ -15,6 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from fawtara.invoices.schemas import InvoiceView
+from fawtara.money import to_minor
+
 _BP = Decimal(10_000)  # basis points per whole
 _MILLI = Decimal(1_000)  # quantity is kept in thousandths
 
@@ -30,6 +33,7 @@ class Totals:
     tax: int
     total: int
     paid: int
+    lines: tuple[int, ...] = ()  # each line's total, in the order of the items
 
     @property
     def due(self) -> int:
@@ -51,7 +55,8 @@ def compute(
     paid: int,
 ) -> Totals:
     """Totals in minor units from (qty_milli, amount_minor) lines."""
-    subtotal = sum(line_total(qty, amount) for qty, amount in lines)
+    line_totals = tuple(line_total(qty, amount) for qty, amount in lines)
+    subtotal = sum(line_totals)
     if discount_type == "fixed":
         discount = discount_minor
     elif discount_type == "percentage":
@@ -60,7 +65,7 @@ def compute(
         discount = 0
     taxable = subtotal - discount
     tax_amount = round_half_up(taxable * Decimal(tax_rate_bp) / _BP) if tax else 0
-    return Totals(subtotal, discount, tax_amount, taxable + tax_amount, paid)
+    return Totals(subtotal, discount, tax_amount, taxable + tax_amount, paid, line_totals)
 
 
 def status_for(totals: Totals, *, cancelled: bool = False) -> str:
@@ -72,3 +77,20 @@ def status_for(totals: Totals, *, cancelled: bool = False) -> str:
     if totals.paid >= totals.total:
         return "paid"
     return "partially_paid"
+
+
+def of_view(invoice: InvoiceView) -> Totals:
+    """The breakdown of an invoice as read: `compute` over the same lines, discount and tax
+    rate its stored total came from (the hosted page and PDF show these figures)."""
+    currency = invoice.currency
+    setting = invoice.setting
+    percentage = setting.discount_type == "percentage"
+    return compute(
+        ((int(item.qty.scaleb(3)), to_minor(item.amount, currency)) for item in invoice.items),
+        discount_type=setting.discount_type,
+        discount_minor=0 if percentage else to_minor(setting.discount, currency),
+        discount_rate_bp=int(setting.discount.scaleb(2)) if percentage else 0,
+        tax=setting.tax,
+        tax_rate_bp=int(setting.tax_rate.scaleb(2)),
+        paid=to_minor(invoice.paid, currency),
+    )

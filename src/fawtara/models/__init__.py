@@ -5,6 +5,7 @@ from fawtara.models.audit import AuditEvent
 from fawtara.models.base import Base
 from fawtara.models.client import Client
 from fawtara.models.invoice import Invoice
+from fawtara.models.invoice_document import InvoiceDocument
 from fawtara.models.item import InvoiceItem
 from fawtara.models.merchant import Merchant
 from fawtara.models.merchant_user import MerchantUser
@@ -17,6 +18,7 @@ __all__ = [
     "Base",
     "Client",
     "Invoice",
+    "InvoiceDocument",
     "InvoiceItem",
     "Merchant",
     "MerchantUser",

@@ -43,6 +43,9 @@ class Invoice(Base):
     # The discount is an amount when discount_type is "fixed", a rate when "percentage".
     discount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     discount_rate_bp: Mapped[int] = mapped_column(default=0)  # 1/100 of a percent
+    # The merchant's tax rate when the invoice's setting was last written: a later change of
+    # the merchant's rate does not change the total of an invoice already issued.
+    tax_rate_bp: Mapped[int] = mapped_column(default=0, server_default="0")
     language: Mapped[str] = mapped_column(String(2), default="en")
     accept_card: Mapped[bool] = mapped_column(default=True)
     accept_bank_account: Mapped[bool] = mapped_column(default=True)

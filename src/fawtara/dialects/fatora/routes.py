@@ -224,6 +224,17 @@ async def remove_payment(
     return _invoice(request, invoice)
 
 
+@router.post(
+    "/invoices/{invoice_id}/link",
+    responses={200: {"model": InvoiceEnvelope}, **_ERRORS, **_NOT_FOUND},
+)
+async def renew_link(
+    request: Request, unit: UnitOfWorkDep, principal: FatoraPrincipal, invoice_id: Id
+) -> Response:
+    """Revoke the invoice's link: answers with a new `link`; the old one is 404 from now on."""
+    return _invoice(request, await unit.run(invoices.renew_link, principal, invoice_id))
+
+
 @router.get("/clients", responses={200: {"model": ClientListEnvelope}, **_ERRORS})
 async def list_clients(
     unit: UnitOfWorkDep,

@@ -1,0 +1,99 @@
+"""HTML of the invoice page and of its PDF (one template), in the invoice's language.
+
+Numbers, dates and currency names are formatted by Babel for the language; amounts always keep
+their currency's decimals. Every number, code and Latin name inside the text is an isolated
+run (`<bdi>`), so an Arabic page never shows it reversed.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+
+import segno
+from babel.dates import format_date
+from babel.numbers import format_decimal, get_currency_symbol
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from fawtara.hosted.labels import LABELS, STATUS_PAID, WORDS
+from fawtara.hosted.service import HostedInvoice
+from fawtara.money import exponent, unscale
+
+_env = Environment(
+    loader=PackageLoader("fawtara.hosted"),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+METHODS = ("card", "bank_account", "cash", "paypal")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    html: str
+
+    @property
+    def fingerprint(self) -> str:
+        """Names this exact rendering: a kept PDF is reused only for the same fingerprint."""
+        return hashlib.sha256(self.html.encode()).hexdigest()
+
+
+class Formatter:
+    """Numbers and dates of one language, with one currency's decimals."""
+
+    def __init__(self, language: str, currency: str) -> None:
+        self.language = language
+        self.places = exponent(currency)
+        self._pattern = "#,##0" + ("." + "0" * self.places if self.places else "")
+        # English shows the ISO code (KWD); Arabic the local symbol (د.ك.) without its RLM.
+        symbol = get_currency_symbol(currency, language).strip("\u200f")
+        self.currency = currency if language == "en" else symbol
+
+    def minor(self, minor: int) -> str:
+        return self.amount(unscale(minor, self.places))
+
+    def amount(self, value: Decimal) -> str:
+        return format_decimal(value, format=self._pattern, locale=self.language)
+
+    def number(self, value: Decimal) -> str:
+        """A quantity or a rate: as many decimals as it has, none when whole."""
+        return format_decimal(value.normalize(), locale=self.language)
+
+    def day(self, value: datetime | date | None) -> str:
+        return format_date(value, format="long", locale=self.language) if value else ""
+
+
+@lru_cache(maxsize=256)
+def _qr(link: str) -> str:
+    return segno.make(link, error="m").svg_data_uri(scale=4, border=0, dark="#111827")
+
+
+def invoice_html(hosted: HostedInvoice, link: str, *, printable: bool) -> Rendered:
+    """The page (`printable=False`) or the document the PDF is made of (with a QR code)."""
+    invoice = hosted.invoice
+    language = invoice.setting.language if invoice.setting.language in LABELS else "en"
+    labels = LABELS[language]
+    statuses = {**labels, "paid": STATUS_PAID[language]}
+    html = _env.get_template("invoice.html").render(
+        lang=language,
+        dir="rtl" if language == "ar" else "ltr",
+        t=labels,
+        status_label=statuses.get(invoice.status, invoice.status),
+        hosted=hosted,
+        invoice=invoice,
+        totals=hosted.totals,
+        f=Formatter(language, invoice.currency),
+        methods=[labels[m] for m in METHODS if getattr(invoice.setting, m)],
+        word=lambda text: WORDS[language].get(text.lower(), text),
+        link=link,
+        printable=printable,
+        qr=_qr(link) if printable else None,
+    )
+    return Rendered(html)
+
+
+def not_found_html() -> str:
+    return _env.get_template("not_found.html").render(en=LABELS["en"], ar=LABELS["ar"])

@@ -1,0 +1,99 @@
+"""The invoice link: `/i/{token}` (HTML, in the invoice's language) and `/i/{token}.pdf`.
+
+No API credential is needed: the token is the credential. Every answer carries no-store and
+no-referrer headers (the token is in the URL) and a Content-Security-Policy that allows no
+script at all. An unknown, renewed or deleted invoice's token gets the same 404 page.
+"""
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, Response
+
+from fawtara.db import Database
+from fawtara.errors import InvoiceNotFound
+from fawtara.hosted import service
+from fawtara.hosted.pdf import PdfRendererDep
+from fawtara.hosted.render import invoice_html, not_found_html
+from fawtara.hosted.service import HostedInvoice
+
+router = APIRouter(prefix="/i", tags=["Invoice link"])
+
+PRIVATE_HEADERS = {
+    "Cache-Control": "no-store, max-age=0",
+    "Pragma": "no-cache",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+}
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+Token = Annotated[str, Path(description="The invoice's link token")]
+_HTML: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No invoice has this link", "content": {"text/html": {}}}
+}
+
+
+def not_found() -> HTMLResponse:
+    return HTMLResponse(not_found_html(), 404, headers=PRIVATE_HEADERS)
+
+
+async def _open(request: Request, token: str) -> HostedInvoice | None:
+    if not _TOKEN.fullmatch(token):
+        return None
+    database: Database = request.app.state.db
+    try:
+        async with database.unit(write=False) as unit:
+            return await unit.run(service.open_invoice, token)
+    except InvoiceNotFound:
+        return None
+
+
+def _link(request: Request, token: str) -> str:
+    base_url: str = request.app.state.settings.public_base_url
+    return f"{base_url}/i/{token}"
+
+
+# Declared before /{token}: a path parameter would otherwise take "abc.pdf" as the token.
+@router.get(
+    "/{token}.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}, **_HTML},
+)
+async def invoice_pdf(request: Request, token: Token, render: PdfRendererDep) -> Response:
+    """The invoice as a PDF (rendered once per version of the invoice, then kept)."""
+    hosted = await _open(request, token)
+    if hosted is None:
+        return not_found()
+    document = invoice_html(hosted, _link(request, token), printable=True)
+    invoice_id, fingerprint = hosted.invoice.id, document.fingerprint
+    database: Database = request.app.state.db
+    async with database.unit(write=False) as unit:
+        pdf = await unit.run(service.kept_pdf, invoice_id, fingerprint)
+    if pdf is None:
+        pdf = await run_in_threadpool(render, document.html)
+        try:
+            async with database.unit(write=True) as unit:
+                await unit.run(service.keep_pdf, invoice_id, fingerprint, pdf)
+        except IntegrityError:
+            pass  # the invoice was deleted meanwhile: this answer is still what was asked for
+    filename = f"invoice-{re.sub(r'[^A-Za-z0-9._-]', '_', hosted.invoice.number)}.pdf"
+    headers = {**PRIVATE_HEADERS, "Content-Disposition": f'inline; filename="{filename}"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.get("/{token}", response_class=HTMLResponse, responses=_HTML)
+async def invoice_page(request: Request, token: Token) -> HTMLResponse:
+    """The invoice page the merchant's client opens, in the invoice's language."""
+    hosted = await _open(request, token)
+    if hosted is None:
+        return not_found()
+    page = invoice_html(hosted, _link(request, token), printable=False)
+    return HTMLResponse(page.html, headers=PRIVATE_HEADERS)
