@@ -2,10 +2,14 @@
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
+from fawtara.db import normalise_url
 from tests.dialects.fatora.wire import assert_error, create_quick
+from tests.dialects.hesabe.test_invoices import invoice_payload
+from tests.dialects.hesabe.wire import Hesabe
 from tests.fixtures.server import Server
-from tests.hosted.samples import Issued, api_of, plain
+from tests.hosted.samples import Issued, api_of, example, plain
 
 PRIVATE = {
     "cache-control": "no-store, max-age=0",
@@ -160,3 +164,39 @@ class TestRevocation:
             assert api.delete(f"/v1/invoices/{invoice['id']}").status_code == 204
         assert_not_found(anonymous.get(f"/i/{token}"))
         assert_not_found(anonymous.get(f"/i/{token}.pdf"))
+
+
+def test_an_issued_invoice_keeps_its_tax_rate(
+    anonymous: httpx.Client, english: Issued, server: Server
+) -> None:
+    """The merchant's new rate applies to new invoices; a payment on an old one (which
+    recomputes its totals) keeps the rate it was issued with."""
+    engine = create_engine(normalise_url(server.database_url))
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE merchants SET tax_rate_bp = 1000 WHERE id = :id"),
+            {"id": english.merchant.id},
+        )
+    engine.dispose()
+    with api_of(server.url, english) as api:
+        paid = api.post(f"/v1/invoices/{english.invoice['id']}/payments", json={"amount": 100})
+        assert paid.status_code == 201
+        newer = api.post(
+            "/v1/invoices", json={**example("en"), "number": "INV-NEW", "payments": []}
+        )
+        assert newer.status_code == 201
+    old_page = anonymous.get(english.path).text
+    assert '<bdi dir="ltr">5%</bdi>' in old_page
+    assert 'dir="ltr">14,250.48</bdi>' in old_page
+    new_page = anonymous.get(newer.json()["invoice"]["link"].split(".test", 1)[1]).text
+    assert '<bdi dir="ltr">10%</bdi>' in new_page
+    assert 'dir="ltr">1,357.19</bdi>' in new_page  # 10% of 13,571.89, half-up
+
+
+def test_a_hesabe_invoice_url_opens_the_same_page(anonymous: httpx.Client, hesabe: Hesabe) -> None:
+    created = hesabe.call("POST", "/api/v1/invoice", invoice_payload())["response"]
+    page = anonymous.get(f"/i/{created['token']}")
+    assert page.status_code == 200
+    text = plain(page.text)
+    assert "280.000" in text  # the Hesabe amount, with the dinar's three decimals
+    assert "KWD" in text
