@@ -1,0 +1,30 @@
+"""Servers of their own for the reliability tests: these kill and restart them, or run two on
+one database, so they never share the suite's servers."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.databases import fresh_database
+from tests.fixtures.server import Server
+
+
+@pytest.fixture
+def postgres_url(tmp_path: Path) -> Iterator[str]:
+    with fresh_database("postgres", tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def two_servers(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+    """Two server processes, as on two hosts, over one PostgreSQL database."""
+    first = Server(postgres_url, tmp_path / "a.log")
+    try:
+        second = Server(postgres_url, tmp_path / "b.log")
+        try:
+            yield first, second
+        finally:
+            second.stop()
+    finally:
+        first.stop()
