@@ -1,6 +1,7 @@
 """The ASGI application: `create_app(settings)` mounts the dialects and the error handlers."""
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.secret_box = SecretBox(settings.master_key)
     app.state.pdf_renderer = PdfRenderer()
+    _redact_access_log()
     app.include_router(fatora_router)
     app.include_router(hesabe_router)
     app.include_router(hosted.router)
@@ -80,6 +82,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _add_error_handlers(app)
     return app
+
+
+def _redact_access_log() -> None:
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, hosted.RedactLinkTokens) for f in access_log.filters):
+        access_log.addFilter(hosted.RedactLinkTokens())
 
 
 def _add_error_handlers(app: FastAPI) -> None:

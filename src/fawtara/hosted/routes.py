@@ -5,6 +5,7 @@ no-referrer headers (the token is in the URL) and a Content-Security-Policy that
 script at all. An unknown, renewed or deleted invoice's token gets the same 404 page.
 """
 
+import logging
 import re
 from typing import Annotated, Any
 
@@ -97,3 +98,20 @@ async def invoice_page(request: Request, token: Token) -> HTMLResponse:
         return not_found()
     page = invoice_html(hosted, _link(request, token), printable=False)
     return HTMLResponse(page.html, headers=PRIVATE_HEADERS)
+
+
+_TOKEN_IN_PATH = re.compile(r"^/i/[^/?.]+")
+
+
+class RedactLinkTokens(logging.Filter):
+    """Keeps invoice link tokens out of the access log: `/i/<token>.pdf` is logged as
+    `/i/…pdf`. The token opens the invoice, so a log reader must not be able to."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # uvicorn's access record: (client address, method, path with query, HTTP version,
+        # status code).
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            path = _TOKEN_IN_PATH.sub("/i/…", args[2])
+            record.args = (args[0], args[1], path, args[3], args[4])
+        return True
