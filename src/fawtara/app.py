@@ -27,6 +27,7 @@ from fawtara.dialects.hesabe.routes import router as hesabe_router
 from fawtara.errors import FawtaraError
 from fawtara.hosted import routes as hosted
 from fawtara.hosted.pdf import PdfRenderer
+from fawtara.limits import BodyLimit
 from fawtara.settings import Settings
 
 
@@ -79,6 +80,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hesabe_router)
     app.include_router(hosted.router)
     app.add_middleware(FatoraFastPath)
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_body_bytes,
+        bulk_upload=settings.bulk_upload_max_body_bytes,
+    )
 
     _add_error_handlers(app)
     return app
