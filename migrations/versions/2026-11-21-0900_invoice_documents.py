@@ -1,4 +1,5 @@
 """The invoice link: each invoice keeps the tax rate it was issued with; rendered PDFs are kept.
+Failed sign-ins are counted (throttle_counters).
 
 Revision ID: 0004
 Revises: 0003
@@ -36,9 +37,16 @@ def upgrade() -> None:
         sa.Column("pdf", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
     )
+    op.create_table(
+        "throttle_counters",
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("window_start", sa.DateTime(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("throttle_counters")
     op.drop_table("invoice_documents")
     with op.batch_alter_table("invoices") as batch:
         batch.drop_column("tax_rate_bp")

@@ -16,6 +16,7 @@ from fawtara.credentials.authenticator import Authenticator
 from fawtara.credentials.keys import KeyHasher
 from fawtara.credentials.secrets import SecretBox
 from fawtara.credentials.sessions import SessionIssuer
+from fawtara.credentials.throttle import Limit, Throttle
 from fawtara.credentials.tokens import TokenIssuer
 from fawtara.db import Database
 from fawtara.dialects.fatora import errors as fatora_errors
@@ -74,6 +75,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.master_key, settings.hesabe_token_ttl_seconds, settings.hesabe_refresh_ttl_seconds
     )
     app.state.secret_box = SecretBox(settings.master_key)
+    window = settings.throttle_window_seconds
+    app.state.throttle = Throttle(
+        {
+            "account": Limit(settings.throttle_account_failures, window),
+            "address": Limit(settings.throttle_address_failures, window),
+        }
+    )
     app.state.pdf_renderer = PdfRenderer()
     _redact_access_log()
     app.include_router(fatora_router)

@@ -13,7 +13,8 @@ FawtaraError
 │   ├── InvalidToken
 │   ├── InvalidCredentials
 │   ├── InvalidRefreshToken
-│   └── InvalidAccessCode
+│   ├── InvalidAccessCode
+│   └── TooManyAttempts         (sign-ins throttled; the dialects answer 429)
 ├── InvalidInput                (well-formed request, values the domain refuses)
 │   ├── InvalidAmount
 │   ├── UnknownCurrency
@@ -85,6 +86,10 @@ class InvalidCredentials(AuthenticationFailed):
 
 class InvalidRefreshToken(AuthenticationFailed):
     message = "Invalid or expired refresh token"
+
+
+class TooManyAttempts(AuthenticationFailed):
+    message = "Too many failed attempts, try again later"
 
 
 class InvalidAccessCode(AuthenticationFailed):

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     hesabe_token_ttl_seconds: int = Field(default=900, gt=0)
     hesabe_refresh_ttl_seconds: int = Field(default=30 * 86_400, gt=0)
     bulk_upload_max_rows: int = Field(default=100_000, gt=0)
+    # Failed sign-ins (login, Authorize) allowed per window, per account and per client address.
+    throttle_account_failures: int = Field(default=10, gt=0)
+    throttle_address_failures: int = Field(default=50, gt=0)
+    throttle_window_seconds: int = Field(default=900, gt=0)
     # Request bodies: 413 above these (the bulk upload takes whole files).
     max_body_bytes: int = Field(default=1_048_576, gt=0)
     bulk_upload_max_body_bytes: int = Field(default=64 * 1_048_576, gt=0)

@@ -11,6 +11,7 @@ from fawtara.models.merchant import Merchant
 from fawtara.models.merchant_user import MerchantUser
 from fawtara.models.payment import Payment
 from fawtara.models.refresh_token import RefreshToken
+from fawtara.models.throttle_counter import ThrottleCounter
 
 __all__ = [
     "ApiKey",
@@ -24,4 +25,5 @@ __all__ = [
     "MerchantUser",
     "Payment",
     "RefreshToken",
+    "ThrottleCounter",
 ]

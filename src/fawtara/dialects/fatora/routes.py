@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from fawtara.clients import service as clients
 from fawtara.clients.schemas import ClientPage
+from fawtara.credentials.throttle import Throttle, address_key
 from fawtara.db import Database, UnitOfWorkDep
 from fawtara.dialects.fatora.auth import (
     SECURITY_DOCS,
@@ -35,7 +36,7 @@ from fawtara.dialects.fatora.schemas import (
     client_wire,
     invoice_wire,
 )
-from fawtara.errors import InactiveApiKey, InvalidApiKey
+from fawtara.errors import InactiveApiKey, InvalidApiKey, TooManyAttempts
 from fawtara.invoices import payments
 from fawtara.invoices import service as invoices
 from fawtara.invoices.schemas import InvoiceFilters, InvoicePage, InvoiceView
@@ -115,17 +116,36 @@ router.add_api_route(
         200: {"model": AuthorizeOut},
         401: {"model": AuthorizeErrorOut, "description": "Invalid API Key"},
         403: {"model": AuthorizeErrorOut, "description": "Inactive API Key"},
+        429: {"model": AuthorizeErrorOut, "description": "Too many bad keys from this address"},
     },
 )
-async def authorize(unit: UnitOfWorkDep, auth: AuthenticatorDep, api_key: ApiKeyHeader) -> Response:
-    """Exchange the `api_key` header for a bearer token."""
+async def authorize(request: Request, auth: AuthenticatorDep, api_key: ApiKeyHeader) -> Response:
+    """Exchange the `api_key` header for a bearer token; 429 with Retry-After after too many
+    bad keys from the client address."""
+    # Units of its own (a read, then a write only to count a failure), whatever the method:
+    # a POST's request unit would hold SQLite's write lock the failure count needs.
+    database: Database = request.app.state.db
+    throttle: Throttle = request.app.state.throttle
+    key = api_key or ""
+    keys = [address_key(request.client and request.client.host)]
     try:
-        key = api_key or ""
-        cached = auth.cached_api_key(key)
-        principal = cached if cached else await unit.run(auth.api_key, key)
-    except (InvalidApiKey, InactiveApiKey) as exc:
-        status = 403 if isinstance(exc, InactiveApiKey) else 401
-        return _json({"status": "ERROR", "error": exc.message}, status)
+        principal = auth.cached_api_key(key)  # a key known good needs no throttle
+        if principal is None:
+            async with database.unit(write=False) as unit:
+                wait = await unit.run(throttle.retry_after, keys)
+                if wait is None:
+                    principal = await unit.run(auth.api_key, key)
+            if wait is not None:
+                headers = {"Retry-After": str(wait)}
+                body = {"status": "ERROR", "error": TooManyAttempts.message}
+                return Response(orjson.dumps(body), 429, headers, media_type="application/json")
+    except InactiveApiKey as exc:  # a real key, revoked: not a guess, not counted
+        return _json({"status": "ERROR", "error": exc.message}, 403)
+    except InvalidApiKey as exc:
+        async with database.unit(write=True) as counting:
+            await counting.run(throttle.failed, keys)
+        return _json({"status": "ERROR", "error": exc.message}, 401)
+    assert principal is not None
     return _json({"success": True, "bearer_token": auth.tokens.issue(principal)})
 
 

@@ -6,7 +6,7 @@ for byte: INVALID_REQUEST for a payload that does not decrypt, parse or validate
 a record this merchant does not have.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -47,8 +47,11 @@ def server_error() -> Response:
     return _json({"message": SERVER_ERROR_MESSAGE}, 500)
 
 
-def error_response(status: int, message: str) -> Response:
-    return _json({"status": False, "code": status, "message": message, "response": None}, status)
+def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    body = {"status": False, "code": status, "message": message, "response": None}
+    response = _json(body, status)
+    response.headers.update(headers or {})
+    return response
 
 
 def from_domain(exc: errors.FawtaraError) -> Response:

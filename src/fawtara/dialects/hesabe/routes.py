@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from fawtara.credentials.sessions import SessionIssuer, TokenPair
+from fawtara.credentials.throttle import Throttle, account_key, address_key
 from fawtara.db import UnitOfWorkDep
 from fawtara.dialects.hesabe import bulk_file
 from fawtara.dialects.hesabe.auth import SECURITY_DOCS, HesabeCallDep
@@ -25,7 +26,12 @@ from fawtara.dialects.hesabe.schemas import (
     StatusIn,
     invoice_wire,
 )
-from fawtara.errors import InvalidRefreshToken, InvoiceNotFound
+from fawtara.errors import (
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvoiceNotFound,
+    TooManyAttempts,
+)
 from fawtara.invoices import amend, bulk
 from fawtara.invoices import service as invoices
 from fawtara.invoices.schemas import InvoiceFilters, InvoicePage, InvoicePatch
@@ -73,9 +79,20 @@ class RefreshIn(BaseModel):
 
 @router.post("/login")
 async def login(request: Request, unit: UnitOfWorkDep, body: LoginIn) -> Response:
-    """Exchange a username and password for an access token (900 s) and a refresh token."""
+    """Exchange a username and password for an access token (900 s) and a refresh token;
+    429 with Retry-After after too many failures for the account or the client address."""
     sessions: SessionIssuer = request.app.state.sessions
-    return _token_answer(await unit.run(sessions.login, body.username, body.password))
+    throttle: Throttle = request.app.state.throttle
+    keys = [account_key(body.username), address_key(request.client and request.client.host)]
+    wait = await unit.run(throttle.retry_after, keys)
+    if wait is not None:
+        return error_response(429, TooManyAttempts.message, {"Retry-After": str(wait)})
+    try:
+        pair = await unit.run(sessions.login, body.username, body.password)
+    except InvalidCredentials as exc:
+        await unit.run(throttle.failed, keys)  # returned, not raised: the count must commit
+        return error_response(401, exc.message)
+    return _token_answer(pair)
 
 
 @router.post("/token-refresh")
