@@ -154,7 +154,7 @@ def _measure(dataset: invoice_data.Dataset, workers: int, args: argparse.Namespa
         body = _check_shapes(port, dataset)
         body_path = OUT / f"baseline-body-{dataset.size}.json"
         body_path.write_bytes(body.body)
-        with _baseline(workers, body_path, logs / f"baseline-{tag}.log") as baseline:
+        with harness.baseline_server(workers, body_path, logs / f"baseline-{tag}.log") as baseline:
             _check_same_answer(baseline, body)
             runs = _alternate(fawtara, baseline, dataset, args)
         if args.profile > 0:
@@ -187,19 +187,6 @@ def _alternate(
                 flush=True,
             )
     return runs
-
-
-def _baseline(workers: int, body: Path, log: Path) -> harness.Server:
-    """uvicorn with the options `fawtara serve` passes it: auto loop and HTTP parser (uvloop,
-    httptools), no access log, no server header."""
-    port = harness.free_port()
-    argv = [
-        sys.executable, "-m", "uvicorn", "baseline:app", "--app-dir", str(BENCH),
-        "--host", harness.LOOPBACK, "--port", str(port), "--workers", str(workers),
-        "--no-access-log", "--no-server-header", "--log-level", "warning",
-    ]  # fmt: skip
-    env = {**os.environ, "BENCH_BASELINE_BODY": str(body)}
-    return harness.Server("baseline", argv, env, port, log)
 
 
 def _wrk(

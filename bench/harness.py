@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -133,6 +134,20 @@ class Server:
     def _log_tail(self, lines: int = 30) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
+
+
+def baseline_server(workers: int, body: Path, log: Path) -> Server:
+    """The do-nothing ASGI app (baseline.py) answering every request with the bytes of `body`,
+    under the options `fawtara serve` gives uvicorn: auto loop and HTTP parser (uvloop,
+    httptools), no access log, no server header."""
+    port = free_port()
+    argv = [
+        sys.executable, "-m", "uvicorn", "baseline:app", "--app-dir", str(Path(__file__).parent),
+        "--host", LOOPBACK, "--port", str(port), "--workers", str(workers),
+        "--no-access-log", "--no-server-header", "--log-level", "warning",
+    ]  # fmt: skip
+    env = {**os.environ, "BENCH_BASELINE_BODY": str(body)}
+    return Server("baseline", argv, env, port, log)
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

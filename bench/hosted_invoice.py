@@ -150,19 +150,12 @@ def _page_report(
     page = harness.request(server.port, "GET", f"/i/{invoice['token']}")
     body = folder / "page.html"
     body.write_bytes(page.body)
-    port = harness.free_port()
-    argv = [
-        sys.executable, "-m", "uvicorn", "baseline:app", "--app-dir", str(BENCH),
-        "--host", harness.LOOPBACK, "--port", str(port),
-        "--no-access-log", "--no-server-header", "--log-level", "warning",
-    ]  # fmt: skip
-    env = {**os.environ, "BENCH_BASELINE_BODY": str(body)}
     api = (server.port, f"/v1/invoices/{invoice['id']}", [invoice["api_key"]])
     targets = {"page /i/{token}": (server.port, f"/i/{invoice['token']}", []),
                "GET /v1/invoices/{id}": api}  # fmt: skip
     rps: dict[str, list[float]] = {name: [] for name in (*targets, "baseline (same bytes)")}
     p99: dict[str, list[float]] = {name: [] for name in rps}
-    with harness.Server("baseline", argv, env, port, folder / "baseline.log") as baseline:
+    with harness.baseline_server(1, body, folder / "baseline.log") as baseline:
         baseline.wait_ready("/")
         targets["baseline (same bytes)"] = (baseline.port, "/", [])
         for round_no in range(args.rounds + 1):  # round 0 warms up

@@ -13,7 +13,7 @@ import pytest
 from tests.dialects.hesabe.wire import Hesabe
 from tests.fixtures.databases import BACKENDS, fresh_database
 from tests.fixtures.factories import MerchantCredentials, new_merchant
-from tests.fixtures.server import Server
+from tests.fixtures.server import Server, running
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -21,12 +21,8 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp(f"server-{request.param}")
-    with fresh_database(request.param, folder) as url:
-        running = Server(url, folder / "server.log")
-        try:
-            yield running
-        finally:
-            running.stop()
+    with fresh_database(request.param, folder) as url, running(url, folder / "server.log") as s:
+        yield s
 
 
 @pytest.fixture

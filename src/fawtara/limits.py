@@ -25,12 +25,12 @@ class BodyLimit:
             return
         path: str = scope["path"]
         limit = self.bulk_upload if path.startswith(BULK_UPLOAD_PATH) else self.default
-        declared = _content_length(scope)
         received = 0
 
+        # Headers are looked at only when the app reads the body: a GET never pays for it.
         async def limited() -> Message:
             nonlocal received
-            if declared is not None and declared > limit:
+            if received == 0 and (_content_length(scope) or 0) > limit:
                 raise too_large(limit)
             message = await receive()
             if message["type"] == "http.request":

@@ -6,11 +6,10 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from fawtara.credentials.passwords import verify_password
 from fawtara.credentials.secrets import SecretBox
-from fawtara.db import normalise_url
+from tests.fixtures.databases import sql
 from tests.fixtures.server import MASTER_KEY, Server, fawtara
 
 KEY = "PkW64zMe5NVdrlPVNnjo2Jy9nOb7v1Xg"
@@ -24,18 +23,12 @@ def cli(server: Server, *args: str, check: bool = True) -> subprocess.CompletedP
 
 
 def stored(server: Server, merchant_id: int) -> dict[str, Any]:
-    engine = create_engine(normalise_url(server.database_url))
-    try:
-        with engine.connect() as connection:
-            merchant = connection.execute(
-                text("SELECT * FROM merchants WHERE id = :id"), {"id": merchant_id}
-            ).one()
-            user = connection.execute(
-                text("SELECT * FROM merchant_users WHERE merchant_id = :id"), {"id": merchant_id}
-            ).one()
-            return {**merchant._asdict(), "password_hash": user.password_hash}
-    finally:
-        engine.dispose()
+    params = {"id": merchant_id}
+    (merchant,) = sql(server.database_url, "SELECT * FROM merchants WHERE id = :id", params)
+    (user,) = sql(
+        server.database_url, "SELECT * FROM merchant_users WHERE merchant_id = :id", params
+    )
+    return {**merchant._asdict(), "password_hash": user.password_hash}
 
 
 class TestCreate:
@@ -99,13 +92,10 @@ class TestCreate:
         result = cli(server, "create", "--name", name, option, value, check=False)
         assert result.returncode == 1
         assert field in result.stderr
-        engine = create_engine(normalise_url(server.database_url))
-        with engine.connect() as connection:
-            count = connection.execute(
-                text("SELECT count(*) FROM merchants WHERE name = :n"), {"n": name}
-            ).scalar()
-        engine.dispose()
-        assert count == 0
+        count = sql(
+            server.database_url, "SELECT count(*) FROM merchants WHERE name = :n", {"n": name}
+        )
+        assert count == [(0,)]
 
     def test_merchant_code_and_username_are_unique(self, server: Server) -> None:
         first = json.loads(cli(server, "create", "--name", "One", "--json").stdout)

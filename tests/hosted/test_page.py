@@ -2,12 +2,11 @@
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
-from fawtara.db import normalise_url
 from tests.dialects.fatora.wire import assert_error, create_quick
 from tests.dialects.hesabe.test_invoices import invoice_payload
 from tests.dialects.hesabe.wire import Hesabe
+from tests.fixtures.databases import sql
 from tests.fixtures.server import Server
 from tests.hosted.samples import Issued, api_of, example, plain
 
@@ -171,13 +170,11 @@ def test_an_issued_invoice_keeps_its_tax_rate(
 ) -> None:
     """The merchant's new rate applies to new invoices; a payment on an old one (which
     recomputes its totals) keeps the rate it was issued with."""
-    engine = create_engine(normalise_url(server.database_url))
-    with engine.begin() as connection:
-        connection.execute(
-            text("UPDATE merchants SET tax_rate_bp = 1000 WHERE id = :id"),
-            {"id": english.merchant.id},
-        )
-    engine.dispose()
+    sql(
+        server.database_url,
+        "UPDATE merchants SET tax_rate_bp = 1000 WHERE id = :id",
+        {"id": english.merchant.id},
+    )
     with api_of(server.url, english) as api:
         paid = api.post(f"/v1/invoices/{english.invoice['id']}/payments", json={"amount": 100})
         assert paid.status_code == 201

@@ -6,9 +6,8 @@ from pathlib import Path
 import httpx
 import zxingcpp
 from PIL import Image
-from sqlalchemy import create_engine, text
 
-from fawtara.db import normalise_url
+from tests.fixtures.databases import sql
 from tests.fixtures.server import Server
 from tests.hosted.samples import Issued, api_of, pdf_pages, pdf_text
 from tests.hosted.test_page import assert_private
@@ -16,16 +15,12 @@ from tests.hosted.test_page import assert_private
 
 def kept_pdfs(database_url: str, invoice_id: int) -> list[tuple[str, int]]:
     """(fingerprint, size) of the PDFs the database keeps for an invoice."""
-    engine = create_engine(normalise_url(database_url))
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT fingerprint, pdf FROM invoice_documents WHERE invoice_id = :id"),
-                {"id": invoice_id},
-            )
-            return [(fingerprint, len(pdf)) for fingerprint, pdf in rows]
-    finally:
-        engine.dispose()
+    rows = sql(
+        database_url,
+        "SELECT fingerprint, pdf FROM invoice_documents WHERE invoice_id = :id",
+        {"id": invoice_id},
+    )
+    return [(fingerprint, len(pdf)) for fingerprint, pdf in rows]
 
 
 def get_pdf(client: httpx.Client, issued: Issued) -> bytes:

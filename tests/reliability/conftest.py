@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.databases import fresh_database
-from tests.fixtures.server import Server
+from tests.fixtures.server import Server, two_running
 
 
 @pytest.fixture
@@ -19,12 +19,5 @@ def postgres_url(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def two_servers(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
     """Two server processes, as on two hosts, over one PostgreSQL database."""
-    first = Server(postgres_url, tmp_path / "a.log")
-    try:
-        second = Server(postgres_url, tmp_path / "b.log")
-        try:
-            yield first, second
-        finally:
-            second.stop()
-    finally:
-        first.stop()
+    with two_running(postgres_url, tmp_path) as servers:
+        yield servers

@@ -11,12 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
-from fawtara.db import normalise_url
 from fawtara.models import Base
 from tests.dialects.hesabe.wire import Hesabe
-from tests.fixtures.databases import BACKENDS, fresh_database
+from tests.fixtures.databases import BACKENDS, fresh_database, sql
 from tests.fixtures.factories import new_merchant
 from tests.fixtures.server import Server
 
@@ -44,41 +42,32 @@ def kill_when_busy(server: Server, cpu: float, timeout: float = 60) -> None:
     server.process.wait()
 
 
-def query(database_url: str, sql: str) -> list[Any]:
-    engine = create_engine(normalise_url(database_url))
-    try:
-        with engine.connect() as connection:
-            return list(connection.execute(text(sql)))
-    finally:
-        engine.dispose()
-
-
 def orphans(database_url: str) -> dict[str, int]:
     """Rows whose foreign key points at no row, for every foreign key of the models."""
     found = {}
     for table in Base.metadata.sorted_tables:
         for key in table.foreign_keys:
             column, target = key.parent.name, key.column
-            sql = (
+            statement = (
                 f"SELECT count(*) FROM {table.name} c WHERE c.{column} IS NOT NULL AND NOT EXISTS"
                 f" (SELECT 1 FROM {target.table.name} p WHERE p.{target.name} = c.{column})"
             )
-            found[f"{table.name}.{column}"] = query(database_url, sql)[0][0]
+            found[f"{table.name}.{column}"] = sql(database_url, statement)[0][0]
     return found
 
 
 def assert_consistent(database_url: str) -> None:
     """The database's own check, then the invariants a half-done write would break."""
     if database_url.startswith("sqlite"):
-        assert query(database_url, "PRAGMA integrity_check") == [("ok",)]
+        assert sql(database_url, "PRAGMA integrity_check") == [("ok",)]
     assert set(orphans(database_url).values()) == {0}
-    assert query(
+    assert sql(
         database_url,
         "SELECT count(*) FROM invoices i WHERE NOT EXISTS"
         " (SELECT 1 FROM invoice_items t WHERE t.invoice_id = i.id)",
     ) == [(0,)]
     # Stored totals agree with the items (no invoice written without its lines, or vice versa).
-    assert query(
+    assert sql(
         database_url,
         "SELECT count(*) FROM invoices i WHERE i.total_minor <> (SELECT sum(t.amount_minor *"
         " t.qty_milli / 1000) FROM invoice_items t WHERE t.invoice_id = i.id) AND NOT i.tax"
@@ -132,9 +121,7 @@ def test_a_stream_of_creates(database_url: str, tmp_path: Path) -> None:
         restarted.stop()
     # At most the requests in flight at the kill (one per client) committed unacknowledged.
     assert len(acknowledged) <= stored <= len(acknowledged) + 4
-    numbers = sorted(
-        int(n) for (n,) in query(database_url, "SELECT substr(number, 4) FROM invoices")
-    )
+    numbers = sorted(int(n) for (n,) in sql(database_url, "SELECT substr(number, 4) FROM invoices"))
     assert numbers == list(range(1, stored + 1))  # gapless: a killed create gave its number back
     assert_consistent(database_url)
 
@@ -166,8 +153,8 @@ def test_a_bulk_upload_is_whole_or_absent(database_url: str, tmp_path: Path) -> 
             sender.join()
             server.stop()
     assert answered == []  # killed before it could answer: nothing was acknowledged
-    assert query(database_url, "SELECT count(*) FROM invoices") == [(0,)]
-    assert query(database_url, "SELECT count(*) FROM clients") == [(0,)]
+    assert sql(database_url, "SELECT count(*) FROM invoices") == [(0,)]
+    assert sql(database_url, "SELECT count(*) FROM clients") == [(0,)]
     assert_consistent(database_url)
     restarted = Server(database_url, tmp_path / "after.log")  # and it comes back up
     restarted.stop()

@@ -9,24 +9,19 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
-from fawtara.db import normalise_url
 from fawtara.models import Base
 from tests.dialects.hesabe.wire import encrypt
-from tests.fixtures.databases import BACKENDS, fresh_database
-from tests.fixtures.server import MASTER_KEY, Server, fawtara
+from tests.fixtures.databases import BACKENDS, fresh_database, sql
+from tests.fixtures.server import MASTER_KEY, Server, fawtara, running
 
 
 @pytest.fixture(params=BACKENDS)
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     """A server of its own, so its log holds this test's run and nothing else."""
-    with fresh_database(request.param, tmp_path) as url:
-        running = Server(url, tmp_path / "server.log")
-        try:
-            yield running
-        finally:
-            running.stop()
+    with fresh_database(request.param, tmp_path) as url, running(url, tmp_path / "server.log") as s:
+        yield s
 
 
 def merchant_create(server: Server) -> dict[str, Any]:
@@ -84,21 +79,12 @@ def full_run(server: Server, m: dict[str, Any]) -> dict[str, str]:
 
 def database_text(database_url: str) -> str:
     """Every value of every table, as text."""
-    engine = create_engine(normalise_url(database_url))
-    values: list[str] = []
-    try:
-        with engine.connect() as connection:
-            for table in Base.metadata.sorted_tables:
-                for row in connection.execute(select(table)):
-                    for value in row:
-                        text = (
-                            value.decode(errors="replace")
-                            if isinstance(value, bytes)
-                            else str(value)
-                        )
-                        values.append(text)
-    finally:
-        engine.dispose()
+    values = [
+        value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+        for table in Base.metadata.sorted_tables
+        for row in sql(database_url, select(table))
+        for value in row
+    ]
     return "\n".join(values)
 
 

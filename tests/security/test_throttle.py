@@ -9,7 +9,7 @@ import pytest
 
 from tests.fixtures.databases import BACKENDS, fresh_database
 from tests.fixtures.factories import MerchantCredentials, new_merchant
-from tests.fixtures.server import Server
+from tests.fixtures.server import Server, two_running
 
 LIMITS = {
     "FAWTARA_THROTTLE_ACCOUNT_FAILURES": "3",
@@ -21,16 +21,8 @@ LIMITS = {
 @pytest.fixture(params=BACKENDS)
 def servers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
     """Two processes on one database, with small limits."""
-    with fresh_database(request.param, tmp_path) as url:
-        first = Server(url, tmp_path / "a.log", env=LIMITS)
-        try:
-            second = Server(url, tmp_path / "b.log", env=LIMITS)
-            try:
-                yield first, second
-            finally:
-                second.stop()
-        finally:
-            first.stop()
+    with fresh_database(request.param, tmp_path) as url, two_running(url, tmp_path, LIMITS) as s:
+        yield s
 
 
 def login(server: Server, merchant: MerchantCredentials, password: str) -> httpx.Response:

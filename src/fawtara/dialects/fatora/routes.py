@@ -66,8 +66,8 @@ Page = Annotated[int, Query(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status, media_type="application/json")
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status, headers, media_type="application/json")
 
 
 def _page(key: str, rows: list[dict[str, Any]], result: InvoicePage | ClientPage) -> Response:
@@ -136,9 +136,8 @@ async def authorize(request: Request, auth: AuthenticatorDep, api_key: ApiKeyHea
                 if wait is None:
                     principal = await unit.run(auth.api_key, key)
             if wait is not None:
-                headers = {"Retry-After": str(wait)}
                 body = {"status": "ERROR", "error": TooManyAttempts.message}
-                return Response(orjson.dumps(body), 429, headers, media_type="application/json")
+                return _json(body, 429, {"Retry-After": str(wait)})
     except InactiveApiKey as exc:  # a real key, revoked: not a guess, not counted
         return _json({"status": "ERROR", "error": exc.message}, 403)
     except InvalidApiKey as exc:
