@@ -29,6 +29,7 @@ from fawtara.errors import FawtaraError
 from fawtara.hosted import routes as hosted
 from fawtara.hosted.pdf import PdfRenderer
 from fawtara.limits import BodyLimit
+from fawtara.openapi import truthful
 from fawtara.settings import Settings
 
 
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     _add_error_handlers(app)
+    app.openapi = truthful(app)  # type: ignore[method-assign]
     return app
 
 
@@ -148,7 +150,9 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
     if _is_hesabe(request):
         if exc.status_code == 404:
             return hesabe_errors.not_found()
-        return hesabe_errors.error_response(exc.status_code, str(exc.detail))
+        if exc.status_code == 400:  # a body that is not JSON
+            return hesabe_errors.invalid_request()
+        return hesabe_errors.error_response(exc.status_code, str(exc.detail), exc.headers)
     if _is_hosted(request) and exc.status_code == 404:
         return hosted.not_found()
     return JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)

@@ -32,7 +32,7 @@ class TestPagination:
             ({"page_size": 101}, "page_size"),
             ({"page": 0}, "page"),
             ({"from": "2023-10-01"}, "from"),
-            ({"to": "31-02-2024"}, "to"),
+            ({"to": "1-2-2024"}, "to"),
             ({"status": "lost"}, "status"),
             ({"type": "weird"}, "type"),
         ],
@@ -41,6 +41,11 @@ class TestPagination:
         self, api: httpx.Client, params: dict[str, object], field: str
     ) -> None:
         assert_error(api.get("/v1/invoices", params=params), 400, field)
+
+    def test_a_well_formed_date_that_does_not_exist_is_422(self, api: httpx.Client) -> None:
+        """The form is the wire's (400); the calendar is a value refused (422)."""
+        response = api.get("/v1/invoices", params={"to": "31-02-2024"})
+        assert_error(response, 422, "to: 31-02-2024 is not a date")
 
 
 class TestFilters:

@@ -33,6 +33,7 @@ from fawtara.dialects.fatora.schemas import (
     InvoiceType,
     InvoiceUpdateIn,
     PaymentIn,
+    calendar_date,
     client_wire,
     invoice_wire,
 )
@@ -52,6 +53,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         401: "Invalid API key or bearer token",
         403: "Inactive (revoked) API key",
         406: "Accept header excludes application/json",
+        413: "Request body larger than the configured limit",
         415: "Request body is not JSON",
     }.items()
 }
@@ -109,16 +111,6 @@ router.add_api_route(
 )
 
 
-@router.api_route(
-    "/Authorization/Authorize",
-    methods=["GET", "POST"],
-    responses={
-        200: {"model": AuthorizeOut},
-        401: {"model": AuthorizeErrorOut, "description": "Invalid API Key"},
-        403: {"model": AuthorizeErrorOut, "description": "Inactive API Key"},
-        429: {"model": AuthorizeErrorOut, "description": "Too many bad keys from this address"},
-    },
-)
 async def authorize(request: Request, auth: AuthenticatorDep, api_key: ApiKeyHeader) -> Response:
     """Exchange the `api_key` header for a bearer token; 429 with Retry-After after too many
     bad keys from the client address."""
@@ -148,7 +140,22 @@ async def authorize(request: Request, auth: AuthenticatorDep, api_key: ApiKeyHea
     return _json({"success": True, "bearer_token": auth.tokens.issue(principal)})
 
 
-@router.get("/invoices", responses={200: {"model": InvoiceListEnvelope}, **_ERRORS})
+for _method in ("GET", "POST"):  # one OpenAPI operation (and operation id) per method
+    router.add_api_route(
+        "/Authorization/Authorize",
+        authorize,
+        methods=[_method],
+        operation_id=f"authorize_{_method.lower()}",
+        responses={
+            200: {"model": AuthorizeOut},
+            401: {"model": AuthorizeErrorOut, "description": "Invalid API Key"},
+            403: {"model": AuthorizeErrorOut, "description": "Inactive API Key"},
+            429: {"model": AuthorizeErrorOut, "description": "Too many bad keys from this address"},
+        },
+    )
+
+
+@router.get("/invoices", responses={200: {"model": InvoiceListEnvelope}, **_ERRORS, **_INVALID})
 async def list_invoices(
     request: Request,
     unit: UnitOfWorkDep,
@@ -163,7 +170,14 @@ async def list_invoices(
     client_email: Annotated[str | None, Query(max_length=254)] = None,
 ) -> Response:
     """List invoices, newest first; dates as dd-mm-yyyy, at most 100 a page."""
-    filters = InvoiceFilters(keyword, date_from, date_to, status, type, client_email)
+    filters = InvoiceFilters(
+        keyword,
+        calendar_date(date_from, "from"),
+        calendar_date(date_to, "to"),
+        status,
+        type,
+        client_email,
+    )
     result = await unit.run(invoices.list_page, principal, filters, page=page, page_size=page_size)
     base_url: str = request.app.state.settings.public_base_url
     return _page("invoices", [invoice_wire(i, base_url) for i in result.invoices], result)

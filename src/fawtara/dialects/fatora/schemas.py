@@ -9,9 +9,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic.config import JsonDict
 
 from fawtara.clients.schemas import ClientFields, ClientView
+from fawtara.errors import InvalidInput
 from fawtara.invoices.schemas import (
     DETAILED,
     QUICK,
@@ -24,8 +26,18 @@ from fawtara.invoices.schemas import (
     SettingDraft,
 )
 
-Money = Annotated[Decimal, Field(allow_inf_nan=False)]
+# An amount is a JSON number or a decimal string; the schema says which strings.
+DECIMAL = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+Money = Annotated[
+    Decimal,
+    Field(allow_inf_nan=False),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL}]}),
+]
 Text = Annotated[str, Field(max_length=5000)]
+# Not blank once stripped. Whitespace is spelled out: JSON Schema's \s (ECMA) lacks U+0085,
+# which the server's pattern engine counts as whitespace.
+NotBlank = Field(pattern=r"[^\s\x85]")
+EMAIL = r"^[^@\s\x85]+@[^@\s\x85]+$"
 ShortText = Annotated[str, Field(max_length=200)]
 
 
@@ -42,7 +54,7 @@ class ClientIn(_Body):
     name: ShortText | None = None
     address: Text | None = None
     phone: Annotated[str, Field(max_length=50)] | None = None
-    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    email: Annotated[str, Field(max_length=254, pattern=EMAIL)] | None = None
     notes: Text | None = None
 
     def fields(self) -> ClientFields:
@@ -50,11 +62,11 @@ class ClientIn(_Body):
 
 
 class ClientCreateIn(ClientIn):
-    name: ShortText = Field(min_length=1)
+    name: Annotated[ShortText, NotBlank]
 
 
 class ItemIn(_Body):
-    description: Annotated[str, Field(min_length=1, max_length=2000)]
+    description: Annotated[str, Field(min_length=1, max_length=2000), NotBlank]
     type: Annotated[str, Field(max_length=40)] = "Service Item"
     qty: Money = Decimal(1)
     amount: Money
@@ -62,7 +74,7 @@ class ItemIn(_Body):
 
 class PaymentIn(_Body):
     payment_date: datetime | None = None
-    transaction_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    transaction_id: Annotated[str, Field(min_length=1, max_length=100), NotBlank] | None = None
     amount: Money
     note: Text | None = None
     payment_type: Annotated[str, Field(max_length=40)] = "Cash"
@@ -160,11 +172,32 @@ class _InvoiceFields(_Body):
         return [ItemDraft(i.description, i.amount, i.qty, i.type) for i in self.items]
 
 
+# Quick or detailed, as JSON Schema says it: `items`, or `amount` and `description`.
+_QUICK_OR_DETAILED: JsonDict = {
+    "anyOf": [
+        {
+            "required": ["items"],
+            "properties": {"items": {"type": "array"}, "amount": {"type": "null"}},
+        },
+        {
+            "required": ["amount", "description"],
+            "properties": {
+                "amount": {"not": {"type": "null"}},
+                "description": {"type": "string"},
+                "items": {"type": "null"},
+            },
+        },
+    ]
+}
+
+
 class InvoiceCreateIn(_InvoiceFields):
     """A detailed invoice (`items`), or a quick one (`amount` and `description`)."""
 
+    model_config = ConfigDict(json_schema_extra=_QUICK_OR_DETAILED)
+
     amount: Money | None = None
-    description: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    description: Annotated[str, Field(min_length=1, max_length=2000), NotBlank] | None = None
     payments: Annotated[list[PaymentIn], Field(max_length=100)] = []
 
     @model_validator(mode="after")
@@ -211,16 +244,18 @@ class InvoiceUpdateIn(_InvoiceFields):
         )
 
 
-def _dd_mm_yyyy(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return datetime.strptime(value, "%d-%m-%Y").date()
-        except ValueError:
-            raise ValueError("expected a date as dd-mm-yyyy") from None
-    return value
+# A date on the wire is dd-mm-yyyy: the form is checked as the request is read (400), the
+# calendar after (31-02-2024 is well formed but no date: a refused value, 422).
+DayMonthYear = Annotated[str, Field(pattern=r"^[0-9]{2}-[0-9]{2}-[0-9]{4}$")]
 
 
-DayMonthYear = Annotated[date, BeforeValidator(_dd_mm_yyyy)]
+def calendar_date(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%d-%m-%Y").date()
+    except ValueError:
+        raise InvalidInput(f"{value} is not a date", field=field) from None
 
 
 _TYPES = {

@@ -15,6 +15,7 @@ from fawtara.credentials.throttle import Throttle, account_key, address_key
 from fawtara.db import UnitOfWorkDep
 from fawtara.dialects.hesabe import bulk_file
 from fawtara.dialects.hesabe.auth import SECURITY_DOCS, HesabeCallDep
+from fawtara.dialects.hesabe.docs import LOGIN, SEALED, sealed_request
 from fawtara.dialects.hesabe.errors import InvalidRequestData, error_response
 from fawtara.dialects.hesabe.schemas import (
     DELIVERY_CODES,
@@ -39,7 +40,8 @@ from fawtara.settings import Settings
 
 PER_PAGE = 10
 router = APIRouter(prefix="/api/v1", tags=["Hesabe-style API"])
-secured = APIRouter(dependencies=SECURITY_DOCS)  # the encrypted routes, included below
+# The sealed routes, included below.
+secured = APIRouter(dependencies=SECURITY_DOCS, responses=SEALED)
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -77,7 +79,7 @@ class RefreshIn(BaseModel):
     refreshToken: Annotated[str, Field(min_length=1, max_length=200)]
 
 
-@router.post("/login")
+@router.post("/login", responses=LOGIN)
 async def login(request: Request, unit: UnitOfWorkDep, body: LoginIn) -> Response:
     """Exchange a username and password for an access token (900 s) and a refresh token;
     429 with Retry-After after too many failures for the account or the client address."""
@@ -95,7 +97,7 @@ async def login(request: Request, unit: UnitOfWorkDep, body: LoginIn) -> Respons
     return _token_answer(pair)
 
 
-@router.post("/token-refresh")
+@router.post("/token-refresh", responses=LOGIN)
 async def token_refresh(request: Request, unit: UnitOfWorkDep, body: RefreshIn) -> Response:
     """Spend a refresh token for a new pair; each refresh token works once."""
     sessions: SessionIssuer = request.app.state.sessions
@@ -116,7 +118,7 @@ def _page(result: InvoicePage, base_url: str) -> dict[str, Any]:
     }
 
 
-@secured.post("/invoice")
+@secured.post("/invoice", openapi_extra=sealed_request("POST"))
 async def create_invoice(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep) -> Response:
     """Create one invoice; answers with its id, token and url (the invoice link)."""
     body: InvoiceIn = InvoiceIn.of(call.payload)
@@ -127,7 +129,7 @@ async def create_invoice(request: Request, unit: UnitOfWorkDep, call: HesabeCall
     )
 
 
-@secured.get("/invoice/{invoice_id}")
+@secured.get("/invoice/{invoice_id}", openapi_extra=sealed_request("GET"))
 async def get_invoice(
     request: Request, unit: UnitOfWorkDep, call: HesabeCallDep, invoice_id: str
 ) -> Response:
@@ -136,7 +138,7 @@ async def get_invoice(
     return call.answer("Invoice details", invoice_wire(invoice, _base_url(request)))
 
 
-@secured.get("/invoice-dashboard")
+@secured.get("/invoice-dashboard", openapi_extra=sealed_request("GET"))
 async def invoice_dashboard(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep) -> Response:
     """Counts by status and one page of invoices (fromDate, toDate, page, search, invoiceType)."""
     query = {k: v for k, v in request.query_params.items() if k != "data"}
@@ -162,7 +164,7 @@ async def invoice_dashboard(request: Request, unit: UnitOfWorkDep, call: HesabeC
     )
 
 
-@secured.put("/invoice/{token}")
+@secured.put("/invoice/{token}", openapi_extra=sealed_request("PUT"))
 async def update_invoice_status(unit: UnitOfWorkDep, call: HesabeCallDep, token: str) -> Response:
     """Cancel an invoice by its token (`statusId` "3")."""
     StatusIn.of(call.payload)
@@ -179,7 +181,7 @@ def _file(body: BulkUploadIn) -> bytes:
         raise InvalidRequestData([{"field": "invoices", "reason": "not base64"}]) from None
 
 
-@secured.post("/invoice-bulk-upload")
+@secured.post("/invoice-bulk-upload", openapi_extra=sealed_request("POST"))
 async def bulk_upload(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep) -> Response:
     """Create every invoice of a CSV or XLSX file, or none: every bad row is reported first."""
     body: BulkUploadIn = BulkUploadIn.of(call.payload)
@@ -205,8 +207,10 @@ async def bulk_upload(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep
     )
 
 
-@secured.get("/invoice-bulk-upload")
-@secured.get("/invoice-bulk-upload/")
+@secured.get("/invoice-bulk-upload", openapi_extra=sealed_request("GET"))
+@secured.get(
+    "/invoice-bulk-upload/", openapi_extra=sealed_request("GET"), operation_id="bulk_list_slash"
+)
 async def bulk_list(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep) -> Response:
     """Invoices from bulk uploads (`type` "0") or scheduled uploads ("1"), newest first."""
     query = {k: v for k, v in request.query_params.items() if k != "data"}
@@ -218,7 +222,7 @@ async def bulk_list(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep) 
     return call.answer("Bulk invoice list", _page(result, _base_url(request)))
 
 
-@secured.put("/invoice-bulk-upload/{invoice_id}")
+@secured.put("/invoice-bulk-upload/{invoice_id}", openapi_extra=sealed_request("PUT"))
 async def bulk_edit(
     request: Request, unit: UnitOfWorkDep, call: HesabeCallDep, invoice_id: str
 ) -> Response:
@@ -228,7 +232,7 @@ async def bulk_edit(
     return call.answer("Invoice has been updated", invoice_wire(invoice, _base_url(request)))
 
 
-@secured.delete("/invoice-bulk-upload/{invoice_id}")
+@secured.delete("/invoice-bulk-upload/{invoice_id}", openapi_extra=sealed_request("DELETE"))
 async def bulk_delete(unit: UnitOfWorkDep, call: HesabeCallDep, invoice_id: str) -> Response:
     """Delete an invoice permanently (the audit log keeps a snapshot)."""
     await unit.run(invoices.delete, call.principal, _id(invoice_id))
