@@ -20,6 +20,7 @@ from fawtara.hosted import service
 from fawtara.hosted.pdf import PdfRendererDep
 from fawtara.hosted.render import invoice_html, not_found_html
 from fawtara.hosted.service import HostedInvoice
+from fawtara.invoices.service import is_link_token
 
 router = APIRouter(prefix="/i", tags=["Invoice link"])
 
@@ -35,7 +36,6 @@ PRIVATE_HEADERS = {
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     ),
 }
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 Token = Annotated[str, Path(description="The invoice's link token")]
 _HTML: dict[int | str, dict[str, Any]] = {
     404: {"description": "No invoice has this link", "content": {"text/html": {}}}
@@ -47,7 +47,7 @@ def not_found() -> HTMLResponse:
 
 
 async def _open(request: Request, token: str) -> HostedInvoice | None:
-    if not _TOKEN.fullmatch(token):
+    if not is_link_token(token):
         return None
     database: Database = request.app.state.db
     try:

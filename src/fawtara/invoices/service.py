@@ -1,5 +1,6 @@
 """Invoice use cases: create, read, list, update, delete. No HTTP in here."""
 
+import re
 import secrets
 from dataclasses import replace
 from typing import Any
@@ -42,13 +43,21 @@ from fawtara.models.base import utcnow
 from fawtara.money import exact_units, exponent, to_minor
 
 MAX_ITEMS = 500
-_MAX_QTY_MILLI = 10**12
+MAX_QTY = 1_000_000  # as the Hesabe style allows; in thousandths it fits the 32-bit column
 _PAID_STATUSES = frozenset({"paid"})
+
+
+_LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def new_link_token() -> str:
     """192 random bits: the invoice link cannot be guessed."""
     return secrets.token_urlsafe(24)
+
+
+def is_link_token(text: str) -> bool:
+    """Whether `text` could be a link token (anything else is not looked up)."""
+    return _LINK_TOKEN.fullmatch(text) is not None
 
 
 def new_access_key() -> str:
@@ -164,6 +173,8 @@ def renew_link(session: Session, principal: Principal, invoice_id: int) -> Invoi
 
 
 def id_by_token(session: Session, principal: Principal, link_token: str) -> int:
+    if not is_link_token(link_token):
+        raise InvoiceNotFound()
     invoice_id = repository.id_by_token(session, principal.merchant_id, link_token)
     if invoice_id is None:
         raise InvoiceNotFound()
@@ -242,10 +253,11 @@ def _items(drafts: list[ItemDraft], currency: str) -> list[InvoiceItem]:
         field = f"items[{position}]"
         if draft.amount < 0:
             raise InvalidInvoice("must not be negative", field=f"{field}.amount")
-        qty_milli = exact_units(draft.qty, 3, _MAX_QTY_MILLI)
+        qty_milli = exact_units(draft.qty, 3, MAX_QTY * 1000)
         if qty_milli is None or qty_milli <= 0:
             raise InvalidInvoice(
-                "must be positive, with at most 3 decimal places", field=f"{field}.qty"
+                f"must be positive, at most {MAX_QTY:,}, with at most 3 decimal places",
+                field=f"{field}.qty",
             )
         items.append(
             InvoiceItem(

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fawtara.dialects.fatora.errors import error_response
+from fawtara.dialects.text import has_nul
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
 
@@ -79,6 +80,8 @@ class FatoraRoute(APIRoute):
                 return error_response(406, "Not acceptable: this API answers application/json")
             if await request.body() and not is_json(request.headers.get("content-type")):
                 return error_response(415, "Unsupported media type: send application/json")
+            if any(has_nul(value) for value in request.query_params.values()):
+                return error_response(400, "Query parameters must not contain NUL characters")
             return await handle(request)
 
         return fatora_handler

@@ -37,6 +37,7 @@ from fawtara.dialects.fatora.schemas import (
     client_wire,
     invoice_wire,
 )
+from fawtara.dialects.text import NO_NUL
 from fawtara.errors import InactiveApiKey, InvalidApiKey, TooManyAttempts
 from fawtara.invoices import payments
 from fawtara.invoices import service as invoices
@@ -160,14 +161,14 @@ async def list_invoices(
     request: Request,
     unit: UnitOfWorkDep,
     principal: FatoraPrincipal,
-    keyword: Annotated[str | None, Query(max_length=100)] = None,
+    keyword: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
     page: Page = 1,
     page_size: PageSize = 20,
     date_from: Annotated[DayMonthYear | None, Query(alias="from")] = None,
     date_to: Annotated[DayMonthYear | None, Query(alias="to")] = None,
     status: Annotated[str | None, Query(pattern="^(unpaid|partially_paid|paid|cancelled)$")] = None,
     type: Annotated[InvoiceType | None, Query()] = None,
-    client_email: Annotated[str | None, Query(max_length=254)] = None,
+    client_email: Annotated[str | None, Query(max_length=254, pattern=NO_NUL)] = None,
 ) -> Response:
     """List invoices, newest first; dates as dd-mm-yyyy, at most 100 a page."""
     filters = InvoiceFilters(
@@ -272,8 +273,8 @@ async def renew_link(
 async def list_clients(
     unit: UnitOfWorkDep,
     principal: FatoraPrincipal,
-    keyword: Annotated[str | None, Query(max_length=100)] = None,
-    email: Annotated[str | None, Query(max_length=254)] = None,
+    keyword: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+    email: Annotated[str | None, Query(max_length=254, pattern=NO_NUL)] = None,
     page: Page = 1,
     page_size: PageSize = 20,
 ) -> Response:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from pydantic.config import JsonDict
 
 from fawtara.clients.schemas import ClientFields, ClientView
+from fawtara.dialects.text import WireModel
 from fawtara.errors import InvalidInput
 from fawtara.invoices.schemas import (
     DETAILED,
@@ -34,17 +35,17 @@ Money = Annotated[
     WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL}]}),
 ]
 Text = Annotated[str, Field(max_length=5000)]
-# Not blank once stripped. Whitespace is spelled out: JSON Schema's \s (ECMA) lacks U+0085,
-# which the server's pattern engine counts as whitespace.
-NotBlank = Field(pattern=r"[^\s\x85]")
-EMAIL = r"^[^@\s\x85]+@[^@\s\x85]+$"
+# Not blank once stripped, and no NUL (see fawtara.dialects.text). Whitespace is spelled
+# out: JSON Schema's \s (ECMA) lacks U+0085, which the server's pattern engine counts.
+NotBlank = Field(pattern=r"^[^\x00]*[^\s\x85\x00][^\x00]*$")
+EMAIL = r"^[^@\s\x85\x00]+@[^@\s\x85\x00]+$"
 ShortText = Annotated[str, Field(max_length=200)]
 
 
 # --- requests -------------------------------------------------------------------------------
 
 
-class _Body(BaseModel):
+class _Body(WireModel):
     # Unknown fields are ignored, so a client can send back a body it got from GET.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from fawtara.dialects.text import has_nul
 from fawtara.errors import FawtaraError
 from fawtara.money import exponent, to_minor
 
@@ -228,6 +229,8 @@ def _optional(value: object, column: str, limit: int) -> str | None:
 
 
 def _within(text: str, column: str, limit: int) -> str:
+    if has_nul(text):
+        raise _InvalidCell(f"{column}: must not contain NUL characters")
     if len(text) > limit:
         raise _InvalidCell(f"{column}: is longer than {limit} characters")
     return text

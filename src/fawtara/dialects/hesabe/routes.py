@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -27,6 +27,7 @@ from fawtara.dialects.hesabe.schemas import (
     StatusIn,
     invoice_wire,
 )
+from fawtara.dialects.text import WireModel
 from fawtara.errors import (
     InvalidCredentials,
     InvalidRefreshToken,
@@ -70,12 +71,12 @@ def _token_answer(pair: TokenPair) -> Response:
     return _json({"status": True, "message": "Success", "response": {"token": token}})
 
 
-class LoginIn(BaseModel):
+class LoginIn(WireModel):
     username: Annotated[str, Field(min_length=1, max_length=150)]
     password: Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(WireModel):
     refreshToken: Annotated[str, Field(min_length=1, max_length=200)]
 
 

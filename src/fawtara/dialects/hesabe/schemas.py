@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from fawtara.clients.schemas import ClientFields
 from fawtara.dialects.hesabe.errors import InvalidRequestData, problems
+from fawtara.dialects.text import WireModel
 from fawtara.invoices.schemas import (
     DETAILED,
     QUICK,
@@ -51,12 +52,13 @@ def _methods(value: object) -> object:
 Code = Annotated[str, BeforeValidator(_text)]
 Amount = Annotated[str, BeforeValidator(_text), Field(pattern=r"^\d{1,15}(\.\d{1,6})?$")]
 Phone = Annotated[str, BeforeValidator(_text), Field(pattern=r"^\+?\d{6,20}$")]
+# The constraints on the str alone: on the union, a null would reach len() (a server error).
 Email = Annotated[
-    str | None, BeforeValidator(_blank_to_none), Field(max_length=254, pattern=_EMAIL)
+    Annotated[str, Field(max_length=254, pattern=_EMAIL)] | None, BeforeValidator(_blank_to_none)
 ]
 
 
-class Payload(BaseModel):
+class Payload(WireModel):
     """Every payload: unknown keys (webhook, subscription, …) are accepted and ignored."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
@@ -175,7 +177,9 @@ class DashboardIn(Payload):
     )
     to_date: Annotated[date | None, BeforeValidator(_blank_to_none), Field(alias="toDate")] = None
     page: Page = 1
-    search: Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=100)] = None
+    search: Annotated[
+        Annotated[str, Field(max_length=100)] | None, BeforeValidator(_blank_to_none)
+    ] = None
     invoice_type: Annotated[
         Literal["0", "1"] | None,
         BeforeValidator(lambda v: _blank_to_none(_text(v))),
