@@ -1,4 +1,5 @@
-"""The `fawtara` command: serve, db, merchant, audit."""
+"""The `fawtara` command: serve, db, merchant, audit on the server's host; invoices, clients,
+payments from anywhere, through the SDK."""
 
 import os
 from typing import Annotated
@@ -7,7 +8,7 @@ import typer
 import uvicorn
 
 from fawtara import migrate
-from fawtara.cli import audit, merchant
+from fawtara.cli import audit, clients, invoices, merchant, payments
 from fawtara.cli.common import console, settings, unit_of_work
 from fawtara.credentials.keys import KeyHasher
 from fawtara.credentials.secrets import SecretBox
@@ -19,6 +20,9 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(merchant.app, name="merchant")
 app.add_typer(audit.app, name="audit")
+app.add_typer(invoices.app, name="invoices", no_args_is_help=True)
+app.add_typer(clients.app, name="clients", no_args_is_help=True)
+app.add_typer(payments.app, name="payments", no_args_is_help=True)
 
 
 @app.command()

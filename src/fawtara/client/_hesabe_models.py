@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, NotRequired, Required, TypedDict
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, computed_field
 
 from fawtara.client._fatora_models import Amount, Model
 
@@ -69,6 +69,7 @@ class HesabeInvoice(Model):
     products: list[Product]
     payments: list[HesabePayment]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def status(self) -> str:
         """`invoice_status` in words: pending, paid, expired or cancelled."""
