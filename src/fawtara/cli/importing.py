@@ -20,7 +20,6 @@ from fawtara.cli import output
 from fawtara.cli.output import Output
 from fawtara.cli.remote import Remote
 from fawtara.client import FawtaraError, ValidationError
-from fawtara.dialects.hesabe.bulk_file import BulkFileError, text_records
 
 Row = tuple[int, dict[str, str]]
 
@@ -65,6 +64,9 @@ def upload(remote: Remote, path: Path, *, scheduled: bool) -> None:
 
 
 def _rows(path: Path) -> list[Row]:
+    # The bulk upload's own reader (openpyxl and all), loaded only for an import.
+    from fawtara.dialects.hesabe.bulk_file import BulkFileError, text_records
+
     try:
         records = list(text_records(path.read_bytes(), path.suffix.lower().removeprefix(".")))
     except BulkFileError as exc:
