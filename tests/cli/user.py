@@ -27,6 +27,11 @@ def fatora_env(server: Server, merchant: MerchantCredentials) -> dict[str, str]:
     return {"FAWTARA_URL": server.url, "FAWTARA_API_KEY": merchant.api_key}
 
 
+def both_env(server: Server, merchant: MerchantCredentials) -> dict[str, str]:
+    """Every connection variable, for a merchant made with a Hesabe-style user."""
+    return {**fatora_env(server, merchant), **hesabe_env(server, merchant)}
+
+
 def hesabe_env(server: Server, merchant: MerchantCredentials) -> dict[str, str]:
     login = {
         "username": merchant.username,
