@@ -40,7 +40,7 @@ class TestFatoraInvoices:
         assert "Design: phase 1" in shown.stdout
         listed = user.run("invoices", "list")
         assert created["number"] in listed.stdout
-        assert "page 1 of 1, 1 in all" in listed.stdout
+        assert "page 1: 1 of 1" in listed.stdout
 
     def test_every_page(self, user: User) -> None:
         for n in range(3):

@@ -33,15 +33,8 @@ def both_env(server: Server, merchant: MerchantCredentials) -> dict[str, str]:
 
 
 def hesabe_env(server: Server, merchant: MerchantCredentials) -> dict[str, str]:
-    login = {
-        "username": merchant.username,
-        "password": merchant.password,
-        "access_code": merchant.access_code,
-        "merchant_code": merchant.merchant_code,
-        "secret_key": merchant.secret_key,
-        "iv": merchant.iv,
-    }
-    return {"FAWTARA_URL": server.url, **{HESABE_VARS[k]: str(v) for k, v in login.items()}}
+    login = merchant.hesabe_login()
+    return {"FAWTARA_URL": server.url, **{HESABE_VARS[k]: v for k, v in login.items()}}
 
 
 class User:

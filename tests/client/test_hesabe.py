@@ -19,7 +19,6 @@ from fawtara.client import (
     NotFoundError,
     ValidationError,
 )
-from tests.client.conftest import hesabe_login
 from tests.fixtures.factories import MerchantCredentials
 from tests.fixtures.server import Server
 
@@ -159,7 +158,7 @@ class TestErrors:
     def test_a_wrong_password_is_an_authentication_error(
         self, server: Server, hesabe_merchant: MerchantCredentials
     ) -> None:
-        login = {**hesabe_login(hesabe_merchant), "password": "wrong"}
+        login = {**hesabe_merchant.hesabe_login(), "password": "wrong"}
         with HesabeClient(server.url, **login) as hesabe, pytest.raises(AuthenticationError) as e:
             hesabe.invoices.dashboard()
         assert e.value.status_code == 401
@@ -168,14 +167,14 @@ class TestErrors:
     def test_a_wrong_access_code_is_an_authentication_error(
         self, server: Server, hesabe_merchant: MerchantCredentials
     ) -> None:
-        login = {**hesabe_login(hesabe_merchant), "access_code": "not-the-code"}
+        login = {**hesabe_merchant.hesabe_login(), "access_code": "not-the-code"}
         with HesabeClient(server.url, **login) as hesabe, pytest.raises(AuthenticationError):
             hesabe.invoices.dashboard()
 
     def test_a_wrong_envelope_key_is_invalid_request_data(
         self, server: Server, hesabe_merchant: MerchantCredentials
     ) -> None:
-        login = {**hesabe_login(hesabe_merchant), "secret_key": "x" * 32}
+        login = {**hesabe_merchant.hesabe_login(), "secret_key": "x" * 32}
         with HesabeClient(server.url, **login) as hesabe, pytest.raises(ValidationError) as e:
             hesabe.invoices.dashboard()
         assert e.value.body == {
@@ -209,7 +208,7 @@ class TestAsync:
         path = csv_file(tmp_path, "A-1,Ahmed,96566666666,,1,", "A-2,Sara,96555555555,,2,")
 
         async def scenario() -> None:
-            async with AsyncHesabeClient(server.url, **hesabe_login(hesabe_merchant)) as hesabe:
+            async with AsyncHesabeClient(server.url, **hesabe_merchant.hesabe_login()) as hesabe:
                 uploaded, dashboard = await asyncio.gather(
                     hesabe.bulk.upload(path), hesabe.invoices.dashboard()
                 )

@@ -14,7 +14,6 @@ from fawtara.client import (
     RateLimitError,
     Retry,
 )
-from tests.client.conftest import hesabe_login
 from tests.fixtures.databases import BACKENDS, fresh_database, sql
 from tests.fixtures.factories import new_merchant
 from tests.fixtures.server import Server, running
@@ -53,7 +52,7 @@ class TestTokenRenewal:
         merchant = new_merchant(short_lived.database_url, currency="KWD", with_user=True)
         with (
             FatoraClient(short_lived.url, merchant.api_key) as fatora,
-            HesabeClient(short_lived.url, **hesabe_login(merchant)) as hesabe,
+            HesabeClient(short_lived.url, **merchant.hesabe_login()) as hesabe,
         ):
             invoice = fatora.invoices.create(amount=Decimal(5), description="x")
             hesabe.invoices.get(invoice.id)
@@ -93,7 +92,7 @@ class TestTokenRenewal:
 class TestThrottle:
     def test_a_throttled_login_is_retried_after_retry_after(self, short_lived: Server) -> None:
         merchant = new_merchant(short_lived.database_url, with_user=True)
-        login = hesabe_login(merchant)
+        login = merchant.hesabe_login()
         for _ in range(2):
             with (
                 HesabeClient(short_lived.url, **{**login, "password": "wrong"}) as wrong,

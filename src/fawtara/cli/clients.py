@@ -1,11 +1,11 @@
 """`fawtara clients …`: a merchant's clients (Fatora-style API)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from fawtara.cli.invoices import Text
-from fawtara.cli.remote import Remote, command
+from fawtara.cli.remote import Remote, command, given
 
 app = typer.Typer(help="Clients: list, get, create, update, delete (Fatora-style API).")
 
@@ -18,18 +18,13 @@ def list_clients(
     keyword: Annotated[str | None, typer.Option(help="In the name or email.")] = None,
     email: Text = None,
     page: Annotated[int, typer.Option(min=1)] = 1,
-    page_size: Annotated[int, typer.Option(min=1, max=100)] = 20,
+    page_size: Annotated[int | None, typer.Option(min=1, max=100)] = None,
     all_pages: Annotated[bool, typer.Option("--all", help="Every page.")] = False,
 ) -> None:
     """Clients, newest first: one page, or --all."""
-    filters: dict[str, Any] = {"keyword": keyword, "email": email}
-    given = {name: value for name, value in filters.items() if value is not None}
+    filters = {"keyword": keyword, "email": email, "page_size": page_size}
     with remote.fatora_client() as fatora:
-        if all_pages:
-            remote.show_list(list(fatora.clients.iter(**given)))
-            return
-        result = fatora.clients.list(page, page_size=page_size, **given)
-        remote.show_list(result.clients, f"page {result.page}, {result.total} in all")
+        remote.show_pages(fatora.clients, page, all_pages, filters)
 
 
 @command(app, "get")
@@ -50,9 +45,8 @@ def create(
 ) -> None:
     """A new client (its email, if given, is unique for the merchant)."""
     fields = {"email": email, "phone": phone, "address": address, "notes": notes}
-    given = {key: value for key, value in fields.items() if value is not None}
     with remote.fatora_client() as fatora:
-        remote.show(fatora.clients.create(name=name, **given))
+        remote.show(fatora.clients.create(name=name, **given(fields)))
 
 
 @command(app, "update")
@@ -67,9 +61,8 @@ def update(
 ) -> None:
     """Change the fields given."""
     fields = {"name": name, "email": email, "phone": phone, "address": address, "notes": notes}
-    given = {key: value for key, value in fields.items() if value is not None}
     with remote.fatora_client() as fatora:
-        remote.show(fatora.clients.update(client_id, **given))
+        remote.show(fatora.clients.update(client_id, **given(fields)))
 
 
 @command(app, "delete")

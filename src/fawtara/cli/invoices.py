@@ -3,12 +3,12 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import typer
 
 from fawtara.cli import importing
-from fawtara.cli.remote import Remote, command, usage
+from fawtara.cli.remote import Remote, command, given, usage
 
 app = typer.Typer(help="Invoices: list, get, create, update, cancel, delete, import.")
 
@@ -76,19 +76,9 @@ def list_invoices(
     }
     if remote.hesabe:
         remote.refuse(status=status, type=kind, client_email=client_email, page_size=page_size)
-        filters: dict[str, Any] = {
-            "search": keyword,
-            "from_date": days["date_from"],
-            "to_date": days["date_to"],
-        }
+        dashboard = {"search": keyword, "from_date": days["date_from"], "to_date": days["date_to"]}
         with remote.hesabe_client() as hesabe:
-            found = _given(filters)
-            if all_pages:
-                remote.show_list(list(hesabe.invoices.iter(**found)))
-                return
-            listed = hesabe.invoices.list(page, **found)
-            pages = f"page {listed.current_page} of {listed.last_page}, {listed.total} in all"
-            remote.show_list(listed.data, pages)
+            remote.show_pages(hesabe.invoices, page, all_pages, dashboard)
         return
     kinds = {"quick": "Quick invoice", "detailed": "Detailed invoice"}
     filters = {
@@ -100,12 +90,7 @@ def list_invoices(
         **days,
     }
     with remote.fatora_client() as fatora:
-        if all_pages:
-            remote.show_list(list(fatora.invoices.iter(**_given(filters))))
-            return
-        result = fatora.invoices.list(page, **_given(filters))
-        last = max(1, -(-result.total // result.page_size))
-        remote.show_list(result.invoices, f"page {result.page} of {last}, {result.total} in all")
+        remote.show_pages(fatora.invoices, page, all_pages, filters)
 
 
 @command(app, "get")
@@ -142,7 +127,7 @@ def create(
     channel: Annotated[Channel, typer.Option(rich_help_panel=HesabeOnly)] = "link",
 ) -> None:
     """A quick invoice (--amount and --description) or one with items (--item, repeated)."""
-    client = _given({"name": client_name, "email": client_email, "phone": client_phone})
+    client = given({"name": client_name, "email": client_email, "phone": client_phone})
     lines = [item(text) for text in items or []]
     if not remote.hesabe:
         remote.refuse(reference=reference, country_code=country_code, expires=expires)
@@ -160,7 +145,7 @@ def create(
             "setting": {"language": language} if language else None,
         }
         with remote.fatora_client() as fatora:
-            remote.show(fatora.invoices.create(**_given(fields)))
+            remote.show(fatora.invoices.create(**given(fields)))
         return
     remote.refuse(currency=currency, number=number, title=title, note=note, due_date=due_date,
                   client_id=client_id)  # fmt: skip
@@ -183,7 +168,7 @@ def create(
         "items": [{"name": d, "quantity": q, "price": a} for d, q, a in lines],
     }
     with remote.hesabe_client() as hesabe:
-        created = hesabe.invoices.create(**_given(hesabe_fields))
+        created = hesabe.invoices.create(**given(hesabe_fields))
         remote.show(hesabe.invoices.get(created.id))
 
 
@@ -216,13 +201,13 @@ def update(
             "reference_number": reference,
         }
         with remote.hesabe_client() as hesabe:
-            remote.show(hesabe.bulk.update(invoice_id, **_given(changes)))
+            remote.show(hesabe.bulk.update(invoice_id, **given(changes)))
         return
     remote.refuse(amount=amount, reference=reference)
-    client = _given({"name": client_name, "email": client_email, "phone": client_phone})
+    client = given({"name": client_name, "email": client_email, "phone": client_phone})
     fields = {"title": title, "note": note, "number": number, "due_date": due_date}
     with remote.fatora_client() as fatora:
-        remote.show(fatora.invoices.update(invoice_id, **_given({**fields, "client": client})))
+        remote.show(fatora.invoices.update(invoice_id, **given({**fields, "client": client})))
 
 
 @command(app, "cancel")
@@ -280,8 +265,3 @@ def import_file(
     else:
         remote.refuse(scheduled=scheduled)
         importing.create_each(remote, path)
-
-
-def _given(fields: dict[str, Any]) -> dict[str, Any]:
-    """The fields that have a value (an empty list or record is no value)."""
-    return {name: value for name, value in fields.items() if value not in (None, [], {})}

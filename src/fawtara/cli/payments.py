@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from fawtara.cli.invoices import InvoiceId, Text, amount
-from fawtara.cli.remote import Remote, command
+from fawtara.cli.remote import Remote, command, given
 
 app = typer.Typer(help="Payments on invoices: add, delete (Fatora-style API).")
 
@@ -31,9 +31,8 @@ def add(
         "payment_date": day,
         "note": note,
     }
-    given = {key: value for key, value in fields.items() if value is not None}
     with remote.fatora_client() as fatora:
-        remote.show(fatora.payments.add(invoice_id, amount=amount, **given))
+        remote.show(fatora.payments.add(invoice_id, amount=amount, **given(fields)))
 
 
 @command(app, "delete")

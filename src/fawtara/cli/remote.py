@@ -101,15 +101,30 @@ class Remote:
 
     def refuse(self, **options: object) -> None:
         """A usage error if any of these options was given: the dialect does not take them."""
-        given = [f"--{name.replace('_', '-')}" for name, value in options.items() if value]
-        if given:
-            raise usage(f"{', '.join(given)}: not taken by the {self.dialect} API")
+        named = [f"--{name.replace('_', '-')}" for name, value in options.items() if value]
+        if named:
+            raise usage(f"{', '.join(named)}: not taken by the {self.dialect} API")
 
     def show(self, record: BaseModel | dict[str, Any]) -> None:
         output.show(record, self.output)
 
     def show_list(self, rows: Sequence[BaseModel], caption: str | None = None) -> None:
         output.show_list(rows, self.output, caption)
+
+    def show_pages(self, listing: Any, page: int, every: bool, filters: dict[str, Any]) -> None:
+        """Page `page` of a resource's list (`listing`: `client.invoices`, …), or `every`
+        page; the filters that have a value."""
+        if every:
+            self.show_list(list(listing.iter(**given(filters))))
+            return
+        result = listing.list(page, **given(filters))
+        shown = f"page {page}: {len(result.items)} of {result.total}"
+        self.show_list(result.items, shown + ("; --all for every page" if result.next_page else ""))
+
+
+def given(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields that have a value (an empty list or record is no value)."""
+    return {name: value for name, value in fields.items() if value not in (None, [], {})}
 
 
 def config_path() -> Path:
@@ -128,8 +143,9 @@ def _config(path: Path | None) -> dict[str, Any]:
         raise usage(f"config file {path}: {exc}") from None
 
 
-def _setting(given: Any, section: dict[str, Any], name: str) -> Any:
-    value = section.get(name) if given is None else given
+def _setting(flag: Any, section: dict[str, Any], name: str) -> Any:
+    """A flag's value (or its environment variable's), else the config file's."""
+    value = section.get(name) if flag is None else flag
     if value is not None and not isinstance(value, str):
         raise usage(f"config file: {name} must be a string")
     return value
