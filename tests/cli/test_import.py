@@ -35,7 +35,7 @@ class TestFatora:
         report = json.loads(result.stdout)
         assert report["created"] == 2
         assert [(r["line"], r["reason"]) for r in report["refused"]] == [
-            (3, "amount: 'ten' is no amount"),
+            (3, "amount: 'ten' is not an amount"),
             (4, "An invoice with this number already exists"),
             (6, "items[0].amount: 12.125 has more decimal places than QAR allows (2)"),
         ]
@@ -63,6 +63,15 @@ class TestFatora:
             ("X-2", "97455550000"),
             ("X-1", "97455550000"),
         ]
+
+    def test_a_refused_key_stops_the_import(self, user: User, tmp_path: Path) -> None:
+        user.env["FAWTARA_API_KEY"] = "E4B73FEE-F492-4607-A38D-852B0EBC91C9"
+        path = csv_file(tmp_path, "R-1,Ahmed,,,1,One", "R-2,Sara,,,2,Two")
+        result = user.run("invoices", "import", path)
+        assert result.exit_code == 1
+        assert "Created 0 invoice(s)." in result.stdout
+        assert "Refused rows" not in result.stdout
+        assert result.stderr == "Error: 401: Invalid API Key\n"
 
     def test_an_unusable_file(self, user: User, tmp_path: Path) -> None:
         (tmp_path / "notes.txt").write_text("x")

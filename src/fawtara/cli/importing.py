@@ -12,34 +12,43 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from fawtara.cli import output
 from fawtara.cli.output import Output
-from fawtara.cli.remote import Remote
-from fawtara.client import FawtaraError, ValidationError
+from fawtara.cli.remote import Remote, fail, refused
+from fawtara.client import ConflictError, FawtaraError, NotFoundError, ValidationError
 
 Row = tuple[int, dict[str, str]]
+# What the server says of a row; anything else (a bad key, no answer) stops the import.
+ROW_ERRORS = (ValidationError, ConflictError, NotFoundError)
 
 
 def create_each(remote: Remote, path: Path) -> None:
     rows = _rows(path)
     created: list[int] = []
-    refused: list[dict[str, Any]] = []
+    problems: list[dict[str, Any]] = []
+    stopped: FawtaraError | None = None  # an error that is not the row's: the rest would fail too
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with remote.fatora_client() as fatora, _progress(*columns) as progress:
         task = progress.add_task(f"Importing {path.name}", total=len(rows))
         for line, row in rows:
             try:
                 created.append(fatora.invoices.create(**_quick_invoice(row)).id)
-            except FawtaraError as exc:
-                refused.append({"line": line, "reason": exc.message})
+            except ROW_ERRORS as exc:
+                problems.append({"line": line, "reason": exc.message})
             except InvalidOperation:
-                refused.append({"line": line, "reason": f"amount: {row['amount']!r} is no amount"})
+                reason = f"amount: {row.get('amount', '')!r} is not an amount"
+                problems.append({"line": line, "reason": reason})
+            except FawtaraError as exc:
+                stopped = exc
+                break
             progress.advance(task)
-    _report(remote, created, refused, len(rows))
+    _report(remote, created, problems)
+    if stopped is not None:
+        raise fail(stopped)
+    _exit_if_refused(problems, len(rows))
 
 
 def upload(remote: Remote, path: Path, *, scheduled: bool) -> None:
@@ -50,17 +59,15 @@ def upload(remote: Remote, path: Path, *, scheduled: bool) -> None:
         except ValidationError as exc:
             if not exc.errors:
                 raise
-            refused = [
-                {"line": e.get("line"), "reason": _reason(e)} for e in exc.errors
-            ]  # nothing was created: a bulk upload is all or nothing
-            _report(remote, [], refused, None)
-            return
+            problems = [{"line": e.get("line"), "reason": _reason(e)} for e in exc.errors]
+            _report(remote, [], problems)  # nothing was created: a bulk upload is all or none
+            _exit_if_refused(problems, None)
     ids = (
         list(range(result.first_id, result.last_id + 1))
         if result.first_id and result.last_id
         else []
     )
-    _report(remote, ids, [], result.count)
+    _report(remote, ids, [])
 
 
 def _rows(path: Path) -> list[Row]:
@@ -70,17 +77,14 @@ def _rows(path: Path) -> list[Row]:
     try:
         records = list(text_records(path.read_bytes(), path.suffix.lower().removeprefix(".")))
     except BulkFileError as exc:
-        output.errors.print(f"Error: {path.name}: {exc.reason}", markup=False)
-        raise typer.Exit(1) from None
+        raise refused(f"{path.name}: {exc.reason}") from None
     if not records:
-        output.errors.print(f"Error: {path.name} is empty", markup=False)
-        raise typer.Exit(1)
+        raise refused(f"{path.name} is empty")
     (_, header), *body = records
     names = [cell.lower() for cell in header]
     missing = [name for name in ("amount", "description") if name not in names]
     if missing:
-        output.errors.print(f"Error: {path.name}: missing columns: {', '.join(missing)}")
-        raise typer.Exit(1)
+        raise refused(f"{path.name}: missing columns: {', '.join(missing)}")
     return [(line, dict(zip(names, cells, strict=False))) for line, cells in body if any(cells)]
 
 
@@ -106,19 +110,19 @@ def _progress(*columns: Any) -> Progress:
     return Progress(*columns, console=output.errors, transient=True, disable=not shown)
 
 
-def _report(
-    remote: Remote, created: list[int], refused: list[dict[str, Any]], total: int | None
-) -> None:
+def _report(remote: Remote, created: list[int], problems: list[dict[str, Any]]) -> None:
     if remote.output is Output.json:
-        output.show({"created": len(created), "ids": created, "refused": refused}, Output.json)
-    else:
-        output.console.print(f"Created {len(created)} invoice(s).", highlight=False)
-        if refused:
-            table = Table("line", "reason", title="Refused rows", title_justify="left")
-            for problem in refused:
-                table.add_row(str(problem["line"] or "—"), problem["reason"])
-            output.console.print(table)
-    if refused:
-        rows = f"of {total} " if total is not None else ""
-        output.errors.print(f"Error: {len(refused)} row(s) {rows}refused", highlight=False)
-        raise typer.Exit(1)
+        output.show({"created": len(created), "ids": created, "refused": problems}, Output.json)
+        return
+    output.console.print(f"Created {len(created)} invoice(s).", highlight=False)
+    if problems:
+        table = Table("line", "reason", title="Refused rows", title_justify="left")
+        for problem in problems:
+            table.add_row(str(problem["line"] or "—"), problem["reason"])
+        output.console.print(table)
+
+
+def _exit_if_refused(problems: list[dict[str, Any]], total: int | None) -> None:
+    if problems:
+        of = f"of {total} " if total is not None else ""
+        raise refused(f"{len(problems)} row(s) {of}refused")

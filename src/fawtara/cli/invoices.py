@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
@@ -12,8 +13,40 @@ from fawtara.cli.remote import Remote, command, given, usage
 
 app = typer.Typer(help="Invoices: list, get, create, update, cancel, delete, import.")
 
-CHANNELS = {"sms": "0", "whatsapp": "1", "email": "2", "link": "3"}
-Channel = Literal["sms", "whatsapp", "email", "link"]
+
+class Status(StrEnum):
+    unpaid = "unpaid"
+    partially_paid = "partially_paid"
+    paid = "paid"
+    cancelled = "cancelled"
+
+
+class Kind(StrEnum):
+    quick = "quick"
+    detailed = "detailed"
+
+    @property
+    def wire(self) -> str:
+        return f"{self.value.capitalize()} invoice"  # "Quick invoice"
+
+
+class Language(StrEnum):
+    en = "en"
+    ar = "ar"
+
+
+class Channel(StrEnum):
+    """How a Hesabe-style invoice reaches its customer."""
+
+    sms = "sms"
+    whatsapp = "whatsapp"
+    email = "email"
+    link = "link"
+
+    @property
+    def wire(self) -> str:
+        """Its invoiceSubType code."""
+        return {"sms": "0", "whatsapp": "1", "email": "2", "link": "3"}[self.value]
 
 
 def amount(text: str) -> Decimal:
@@ -41,7 +74,6 @@ Items = Annotated[
     list[str] | None,
     typer.Option("--item", help="DESCRIPTION:QTY:AMOUNT; repeat for more items."),
 ]
-Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD.")]
 Text = Annotated[str | None, typer.Option()]
 FatoraOnly = "Fatora-style only"
 HesabeOnly = "Hesabe-style only"
@@ -52,11 +84,12 @@ def list_invoices(
     remote: Remote,
     keyword: Annotated[str | None, typer.Option(help="In the number or title.")] = None,
     status: Annotated[
-        Literal["unpaid", "partially_paid", "paid", "cancelled"] | None,
+        Status | None,
         typer.Option(rich_help_panel=FatoraOnly),
     ] = None,
     kind: Annotated[
-        Literal["quick", "detailed"] | None, typer.Option("--type", rich_help_panel=FatoraOnly)
+        Kind | None,
+        typer.Option("--type", rich_help_panel=FatoraOnly),
     ] = None,
     client_email: Annotated[str | None, typer.Option(rich_help_panel=FatoraOnly)] = None,
     date_from: Annotated[
@@ -80,11 +113,10 @@ def list_invoices(
         with remote.hesabe_client() as hesabe:
             remote.show_pages(hesabe.invoices, page, all_pages, dashboard)
         return
-    kinds = {"quick": "Quick invoice", "detailed": "Detailed invoice"}
     filters = {
         "keyword": keyword,
         "status": status,
-        "type": kinds[kind] if kind else None,
+        "type": kind.wire if kind else None,
         "client_email": client_email,
         "page_size": page_size,
         **days,
@@ -109,7 +141,7 @@ def create(
     client_name: Text = None,
     client_email: Text = None,
     client_phone: Text = None,
-    language: Annotated[Literal["en", "ar"] | None, typer.Option()] = None,
+    language: Annotated[Language | None, typer.Option()] = None,
     currency: Annotated[str | None, typer.Option(rich_help_panel=FatoraOnly)] = None,
     number: Annotated[str | None, typer.Option(rich_help_panel=FatoraOnly)] = None,
     title: Annotated[str | None, typer.Option(rich_help_panel=FatoraOnly)] = None,
@@ -124,7 +156,7 @@ def create(
         datetime | None,
         typer.Option(formats=["%Y-%m-%d"], rich_help_panel=HesabeOnly, help="Default: 30 days."),
     ] = None,
-    channel: Annotated[Channel, typer.Option(rich_help_panel=HesabeOnly)] = "link",
+    channel: Annotated[Channel, typer.Option(rich_help_panel=HesabeOnly)] = Channel.link,
 ) -> None:
     """A quick invoice (--amount and --description) or one with items (--item, repeated)."""
     client = given({"name": client_name, "email": client_email, "phone": client_phone})
@@ -163,7 +195,7 @@ def create(
         "amount": amount,
         "description": description,
         "expires_at": (expires.date() if expires else datetime.now(UTC).date() + timedelta(30)),
-        "invoice_sub_type": CHANNELS[channel],
+        "invoice_sub_type": channel.wire,
         "language": language,
         "items": [{"name": d, "quantity": q, "price": a} for d, q, a in lines],
     }

@@ -38,8 +38,8 @@ class Dialect(StrEnum):
     hesabe = "hesabe"
 
 
-def _option(name: str, kind: Any, help: str, envvar: str | None, *decls: str) -> inspect.Parameter:
-    info = typer.Option(*decls, envvar=envvar, help=help, rich_help_panel=PANEL)
+def _option(name: str, kind: Any, help: str, envvar: str) -> inspect.Parameter:
+    info = typer.Option(envvar=envvar, help=help, rich_help_panel=PANEL)
     return inspect.Parameter(
         name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[kind, info]
     )
@@ -158,6 +158,8 @@ def resolve(options: dict[str, Any]) -> Remote:
         raise usage("no server: --url, FAWTARA_URL or url in the config file")
     api_key = _setting(options["api_key"], config, "api_key")
     section = config.get("hesabe", {})
+    if not isinstance(section, dict):
+        raise usage("config file: [hesabe] must be a table")
     login = {name: _setting(options[f"hesabe_{name}"], section, name) for name in HESABE_FIELDS}
     dialect = options["dialect"] or _setting(None, config, "dialect")
     if dialect is None:
@@ -169,17 +171,23 @@ def resolve(options: dict[str, Any]) -> Remote:
 
 def usage(message: str) -> typer.Exit:
     """Exit 2: the command was not given what it needs."""
-    output.errors.print(f"Usage error: {message}", highlight=False, markup=False)
+    typer.echo(f"Usage error: {message}", err=True)
     return typer.Exit(2)
 
 
+def refused(message: str) -> typer.Exit:
+    """Exit 1: the server (or the file to import) refused."""
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(1)
+
+
 def fail(exc: FawtaraError) -> typer.Exit:
-    """Exit 1 with what the server said on stderr."""
-    output.errors.print(f"Error: {exc}", highlight=False, markup=False)
+    """Exit 1 with what the server said, and the problems it listed, on stderr."""
+    outcome = refused(str(exc))
     for problem in exc.errors:
         where = problem.get("line") or problem.get("field")
-        output.errors.print(f"  {where}: {problem.get('reason')}", highlight=False, markup=False)
-    return typer.Exit(1)
+        typer.echo(f"  {where}: {problem.get('reason')}", err=True)
+    return outcome
 
 
 def command(app: typer.Typer, name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
