@@ -1,24 +1,49 @@
-"""The `fawtara` command: serve, db, merchant, audit."""
+"""The `fawtara` command: serve, db, merchant, audit on the server's host; invoices, clients,
+payments from anywhere, through the SDK.
 
+The server's own modules (SQLAlchemy, FastAPI, uvicorn, …) are imported only by the commands
+that use them, so that the commands that call a server start in a fraction of the time.
+"""
+
+import importlib
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
+from typer.core import TyperGroup
 
-from fawtara import migrate
-from fawtara.cli import audit, merchant
-from fawtara.cli.common import console, settings, unit_of_work
-from fawtara.credentials.keys import KeyHasher
-from fawtara.credentials.secrets import SecretBox
-from fawtara.db import Database
-from fawtara.demo import Demo, ensure_demo
+from fawtara.cli import clients, invoices, payments
 
-app = typer.Typer(help="Fawtara: a self-hostable merchant invoicing server.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from fawtara.demo import Demo
+
+
+class _Commands(TyperGroup):
+    """The root command; the groups run on the server's host are imported when called."""
+
+    LAZY = {"merchant": "fawtara.cli.merchant", "audit": "fawtara.cli.audit"}
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *self.LAZY]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.LAZY:
+            return super().get_command(ctx, cmd_name)
+        group = typer.main.get_group(importlib.import_module(self.LAZY[cmd_name]).app)
+        group.name = cmd_name
+        return group
+
+
+app = typer.Typer(
+    cls=_Commands,
+    help="Fawtara: a self-hostable merchant invoicing server.",
+    no_args_is_help=True,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(merchant.app, name="merchant")
-app.add_typer(audit.app, name="audit")
+app.add_typer(invoices.app, name="invoices", no_args_is_help=True)
+app.add_typer(clients.app, name="clients", no_args_is_help=True)
+app.add_typer(payments.app, name="payments", no_args_is_help=True)
 
 
 @app.command()
@@ -30,6 +55,15 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
 ) -> None:
     """Apply migrations, then serve the API."""
+    import uvicorn
+
+    from fawtara import migrate
+    from fawtara.cli.common import settings, unit_of_work
+    from fawtara.credentials.keys import KeyHasher
+    from fawtara.credentials.secrets import SecretBox
+    from fawtara.db import Database
+    from fawtara.demo import ensure_demo
+
     # Invoice links point at this server unless a public base URL is configured.
     os.environ.setdefault("FAWTARA_BASE_URL", f"http://{_shown(host)}:{port}")
     config = settings()
@@ -59,7 +93,9 @@ def _shown(host: str) -> str:
     return "localhost" if host in ("0.0.0.0", "::") else host
 
 
-def _print_demo(demo: Demo, host: str, port: int) -> None:
+def _print_demo(demo: "Demo", host: str, port: int) -> None:
+    from fawtara.cli.common import console
+
     base = f"http://{_shown(host)}:{port}"
     console.print("[bold]Demo merchant ready.[/]")
     console.print(f"API key (new on every start): [bold green]{demo.api_key}[/]")
@@ -86,6 +122,10 @@ def _print_demo(demo: Demo, host: str, port: int) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (idempotent)."""
+    from fawtara import migrate
+    from fawtara.cli.common import console, settings
+    from fawtara.db import Database
+
     database = Database(settings())
     try:
         migrate.upgrade(database.engine)

@@ -22,8 +22,8 @@ from fawtara.credentials.principal import Principal
 from fawtara.credentials.secrets import SecretBox
 from fawtara.credentials.sessions import SessionIssuer
 from fawtara.db import Database
-from fawtara.dialects.hesabe.envelope import Envelope, InvalidEnvelope
 from fawtara.dialects.hesabe.errors import InvalidRequestData
+from fawtara.envelope import Envelope, InvalidEnvelope
 from fawtara.errors import InvalidAccessCode, InvalidToken
 from fawtara.models import Merchant
 

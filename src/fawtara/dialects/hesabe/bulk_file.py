@@ -80,16 +80,31 @@ def read_rows(
     Raises UnknownCurrency for a bad `currency`, once, rather than as an error on every row.
     """
     exponent(currency)
-    if file_type == "csv":
-        records = _csv_records(content)
-    elif file_type == "xlsx":
-        records = _xlsx_records(content)
-    else:
-        raise BulkFileError(f"file type must be csv or xlsx, not {file_type!r}")
+    records = _records(content, file_type)
     try:
         return _validate(records, currency=currency, scheduled=scheduled, max_rows=max_rows)
     finally:
         records.close()  # stops reading early and closes the workbook now, not at collection
+
+
+def text_records(content: bytes, file_type: str) -> Generator[tuple[int, list[str]], None, None]:
+    """Each record of a file, header first, as its line and its cells as text (a spreadsheet
+    number as the digits typed). The CLI's import reads files with this, so a file's lines are
+    numbered alike whichever API it goes to."""
+    records = _records(content, file_type)
+    try:
+        for line, cells in records:
+            yield line, [_text(cell) for cell in cells]
+    finally:
+        records.close()
+
+
+def _records(content: bytes, file_type: str) -> Generator[_Record, None, None]:
+    if file_type == "csv":
+        return _csv_records(content)
+    if file_type == "xlsx":
+        return _xlsx_records(content)
+    raise BulkFileError(f"file type must be csv or xlsx, not {file_type!r}")
 
 
 def _csv_records(content: bytes) -> Generator[_Record, None, None]:

@@ -6,7 +6,7 @@ import pytest
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from fawtara.dialects.hesabe.envelope import Envelope, InvalidEnvelope
+from fawtara.envelope import Envelope, InvalidEnvelope
 
 KEY = "PkW64zMe5NVdrlPVNnjo2Jy9nOb7v1Xg"
 IV = "5NVdrlPVNnjo2Jy9"

@@ -1,5 +1,8 @@
 """The Hesabe envelope: AES-256-CBC over compact JSON, carried as lowercase hex.
 
+The server's Hesabe-style dialect opens requests and seals answers with it; the SDK
+(`fawtara.client`) does the reverse, so it depends on nothing of the server.
+
 The key is the merchant's 32-character secret key and the IV its 16-character IV, both as raw
 ASCII bytes. Plaintexts are padded to a multiple of 32 bytes with N bytes of value N (1..32);
 on input any padding length 1..32 is accepted, since some client kits pad to 16.
