@@ -115,6 +115,18 @@ class TestCreate:
         dashboard = hesabe.call("GET", "/api/v1/invoice-dashboard")["response"]
         assert dashboard["stats"]["total_invoice_count"] == 0
 
+    def test_an_amount_finer_than_the_currency_names_the_payloads_field(
+        self, hesabe: Hesabe
+    ) -> None:
+        """KWD has 3 decimals: the core refuses a 4th, under the name the payload uses."""
+        quick = hesabe.send("POST", "/api/v1/invoice", invoice_payload(amount="1.0001"))
+        assert quick.status_code == 506
+        assert quick.json()["response"]["errors"][0]["field"] == "amount"
+        item = {"name": "Pen", "quantity": 1, "price": "1.0001"}
+        detailed = invoice_payload(amount="1.0001", itemsList=[item])
+        answer = hesabe.send("POST", "/api/v1/invoice", detailed)
+        assert answer.json()["response"]["errors"][0]["field"] == "itemsList[0].price"
+
     def test_past_expiry_and_email_channel_without_email_are_refused(self, hesabe: Hesabe) -> None:
         past = hesabe.send("POST", "/api/v1/invoice", invoice_payload(expiresAt="2020-01-01"))
         assert past.status_code == 506

@@ -30,6 +30,7 @@ from fawtara.dialects.hesabe.schemas import (
 from fawtara.dialects.text import WireModel
 from fawtara.errors import (
     InvalidCredentials,
+    InvalidInput,
     InvalidRefreshToken,
     InvoiceNotFound,
     TooManyAttempts,
@@ -123,7 +124,11 @@ def _page(result: InvoicePage, base_url: str) -> dict[str, Any]:
 async def create_invoice(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep) -> Response:
     """Create one invoice; answers with its id, token and url (the invoice link)."""
     body: InvoiceIn = InvoiceIn.of(call.payload)
-    invoice = await unit.run(invoices.create, call.principal, body.draft())
+    try:
+        invoice = await unit.run(invoices.create, call.principal, body.draft())
+    except InvalidInput as exc:  # named as this payload names the field, not as the core does
+        problem = {"field": body.wire_field(exc.field), "reason": exc.message}
+        raise InvalidRequestData([problem]) from None
     url = f"{_base_url(request)}/i/{invoice.link_token}"
     return call.answer(
         "Invoice created successfully", {"id": invoice.id, "token": invoice.link_token, "url": url}

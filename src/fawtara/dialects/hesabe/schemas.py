@@ -4,6 +4,7 @@ Codes on the wire: invoiceType "0" URL sharing / "1" SMS; invoiceSubType "0" SMS
 "1" WhatsApp, "2" Email, "3" URL; invoice_status 0 pending, 1 paid, 2 expired, 3 cancelled.
 """
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -30,6 +31,8 @@ DELIVERY_CODES = {"0": "link", "1": "sms"}
 CHANNEL_CODES = {"0": "sms", "1": "whatsapp", "2": "email", "3": "link"}
 _DELIVERY_OF = {v: k for k, v in DELIVERY_CODES.items()}
 _CHANNEL_OF = {v: k for k, v in CHANNEL_CODES.items()}
+_CORE_ITEM_FIELD = re.compile(r"items\[(\d+)\]\.(amount|qty|description)")
+_ITEM_FIELDS = {"amount": "price", "qty": "quantity", "description": "name"}
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
@@ -111,6 +114,17 @@ class InvoiceIn(Payload):
             if items_total != Decimal(self.amount):
                 raise ValueError(f"amount must equal the itemsList total ({items_total})")
         return self
+
+    def wire_field(self, field: str | None) -> str | None:
+        """The payload's name for a field the core names (`items[0].amount` is `amount` in
+        a quick invoice, `itemsList[0].price` in one with items)."""
+        match = _CORE_ITEM_FIELD.fullmatch(field or "")
+        if match is None:
+            return field
+        position, name = match.groups()
+        if not self.items_list:
+            return {"amount": "amount", "description": "description"}.get(name, field)
+        return f"itemsList[{position}].{_ITEM_FIELDS[name]}"
 
     def draft(self) -> InvoiceDraft:
         items = [
