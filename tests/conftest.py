@@ -6,6 +6,7 @@ to its merchant. Exact counts asserted per merchant would catch any leak between
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -40,17 +41,23 @@ def other_merchant(server: Server) -> MerchantCredentials:
     return new_merchant(server.database_url, name="Other Merchant")
 
 
-@pytest.fixture
-def api(server: Server, merchant: MerchantCredentials) -> Iterator[httpx.Client]:
+@contextmanager
+def fatora_client(server: Server, merchant: MerchantCredentials) -> Iterator[httpx.Client]:
     """An HTTP client for the merchant, authenticated with its api_key header."""
     with httpx.Client(base_url=server.url, headers={"api_key": merchant.api_key}) as client:
         yield client
 
 
 @pytest.fixture
+def api(server: Server, merchant: MerchantCredentials) -> Iterator[httpx.Client]:
+    with fatora_client(server, merchant) as client:
+        yield client
+
+
+@pytest.fixture
 def other_api(server: Server, other_merchant: MerchantCredentials) -> Iterator[httpx.Client]:
-    """An HTTP client for a second merchant: the other tenant in isolation tests."""
-    with httpx.Client(base_url=server.url, headers={"api_key": other_merchant.api_key}) as client:
+    """A second merchant: the other tenant in isolation tests."""
+    with fatora_client(server, other_merchant) as client:
         yield client
 
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from fawtara.models.base import Base
+from tests.conftest import fatora_client
 from tests.dialects.fatora.wire import assert_error, create, create_quick
 from tests.dialects.hesabe.test_invoices import create as hesabe_create
 from tests.dialects.hesabe.test_invoices import invoice_payload
@@ -95,14 +96,13 @@ class Nobody(Objects):
 
 @pytest.fixture
 def b_api(server: Server, hesabe_merchant: MerchantCredentials) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, headers={"api_key": hesabe_merchant.api_key}) as c:
-        yield c
+    with fatora_client(server, hesabe_merchant) as client:
+        yield client
 
 
 @pytest.fixture
 def a_api(server: Server, other_hesabe: Hesabe) -> Iterator[httpx.Client]:
-    key = other_hesabe.merchant.api_key
-    with httpx.Client(base_url=server.url, headers={"api_key": key}) as client:
+    with fatora_client(server, other_hesabe.merchant) as client:
         yield client
 
 
