@@ -13,7 +13,6 @@ bench/out/bulk_upload.json. See bench/README.md.
 import argparse
 import base64
 import csv
-import hashlib
 import http.client
 import importlib.metadata
 import io
@@ -43,7 +42,6 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-import fawtara
 from fawtara.db import make_engine
 from fawtara.invoices import bulk
 from fawtara.invoices.numbering import format_number
@@ -681,7 +679,7 @@ def summarise(raw: Path) -> str:
 def main() -> None:
     args = _arguments()
     OUT.mkdir(exist_ok=True)
-    source = _source()
+    source = harness.source()
     started = time.monotonic()
     print(f"[data] generating {args.rows:,} CSV rows (seed {SEED})", flush=True)
     lines = make_lines(args.rows)
@@ -714,8 +712,8 @@ def main() -> None:
         "rows_with_email": with_email,
         "distinct_emails": emails,
     }
-    if _source() != source:
-        context["fawtara_at_end"] = _source()
+    if harness.source() != source:
+        context["fawtara_at_end"] = harness.source()
         print("WARNING: Fawtara's code changed during the run; the figures may mix versions")
     document = {"context": context, "results": [asdict(r) | {"ratio": r.ratio} for r in results]}
     (OUT / "bulk_upload.json").write_text(json.dumps(document, indent=2))
@@ -787,22 +785,6 @@ def _command(args: argparse.Namespace) -> str:
     if args.profile:
         shown.append("--profile")
     return " ".join(shown)
-
-
-def _source() -> str:
-    """Which Fawtara code the server runs, with a hash of it (an edit during the run shows)."""
-    package = Path(fawtara.__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.read_bytes())
-    git = ["git", "--no-optional-locks", "-C", str(package)]
-    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(
-        [*git, "status", "--porcelain", "--", "."], capture_output=True, text=True
-    )
-    state = "with uncommitted changes" if dirty.stdout.strip() else "clean"
-    where = f"commit {commit.stdout.strip()} ({state})" if commit.returncode == 0 else "no git"
-    return f"{where}, code hash {digest.hexdigest()[:12]}"
 
 
 def _versions() -> str:

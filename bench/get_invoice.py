@@ -11,7 +11,6 @@ bench/out/get_invoice.md. See bench/README.md.
 """
 
 import argparse
-import hashlib
 import importlib.metadata
 import json
 import os
@@ -29,8 +28,6 @@ from typing import Any
 import harness
 import invoice_data
 import pyspy
-
-import fawtara
 
 BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
@@ -89,7 +86,7 @@ class Measurement:
 def main() -> None:
     args = _arguments()
     OUT.mkdir(exist_ok=True)
-    started, source = time.monotonic(), _source()
+    started, source = time.monotonic(), harness.source()
     measurements = []
     with harness.stop_on_signals():
         datasets = {size: invoice_data.ensure(size, OUT) for size in args.sizes}
@@ -97,7 +94,7 @@ def main() -> None:
             _into_page_cache(dataset.path)
             for workers in args.workers:
                 measurements.append(_measure(dataset, workers, args))
-    if _source() != source:
+    if harness.source() != source:
         print("WARNING: Fawtara's code changed during the run; the figures mix versions")
     report = _report(measurements, args, time.monotonic() - started, source)
     (OUT / "get_invoice.md").write_text(report)
@@ -242,28 +239,6 @@ def _check_same_answer(baseline: harness.Server, fawtara: harness.Reply) -> None
             raise RuntimeError(f"baseline {name} {reply.headers.get(name)!r} differs from Fawtara")
     if reply.status != 200 or reply.body != fawtara.body:
         raise RuntimeError("the baseline does not answer Fawtara's bytes")
-
-
-def _source() -> str:
-    """Which Fawtara code the servers run (the one this interpreter imports, PYTHONPATH
-    included), with a hash of it, so a report says what it measured and an edit during the run
-    is noticed."""
-    package = Path(fawtara.__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.read_bytes())
-    git = ["git", "--no-optional-locks", "-C", str(package)]
-    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    if commit.returncode != 0:
-        return f"{package} (not a git checkout), code hash {digest.hexdigest()[:12]}"
-    dirty = subprocess.run(
-        [*git, "status", "--porcelain", "--", "."], capture_output=True, text=True
-    )
-    state = "with uncommitted changes" if dirty.stdout.strip() else "clean"
-    return (
-        f"{package} at commit {commit.stdout.strip()} ({state}), "
-        f"code hash {digest.hexdigest()[:12]}"
-    )
 
 
 def _load() -> str:

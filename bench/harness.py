@@ -1,6 +1,7 @@
 """What a benchmark needs around the code under test: servers that are always stopped, and
 bounded wrk runs against 127.0.0.1 whose output is parsed into numbers."""
 
+import hashlib
 import http.client
 import os
 import re
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import IO
+
+import fawtara
 
 LOOPBACK = "127.0.0.1"
 
@@ -283,3 +286,25 @@ class OthersMeter:
         end = self._now()
         wall, busy, servers, own = (b - a for a, b in zip(self._start, end, strict=True))
         return max(busy - servers - own, 0.0) / wall
+
+
+def source() -> str:
+    """Which Fawtara code the servers run (the one this interpreter imports, PYTHONPATH
+    included), with a hash of it, so a report says what it measured and an edit during the run
+    is noticed."""
+    package = Path(fawtara.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.read_bytes())
+    git = ["git", "--no-optional-locks", "-C", str(package)]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    if commit.returncode != 0:
+        return f"{package} (not a git checkout), code hash {digest.hexdigest()[:12]}"
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "--", "."], capture_output=True, text=True
+    )
+    state = "with uncommitted changes" if dirty.stdout.strip() else "clean"
+    return (
+        f"{package} at commit {commit.stdout.strip()} ({state}), "
+        f"code hash {digest.hexdigest()[:12]}"
+    )
