@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from fawtara import __version__
+from fawtara import __version__, migrate
 from fawtara.credentials.authenticator import Authenticator
 from fawtara.credentials.keys import KeyHasher
 from fawtara.credentials.secrets import SecretBox
@@ -21,6 +21,7 @@ from fawtara.credentials.tokens import TokenIssuer
 from fawtara.db import Database
 from fawtara.dialects.fatora import errors as fatora_errors
 from fawtara.dialects.fatora.fast_path import FatoraFastPath
+from fawtara.dialects.fatora.routes import get_invoice
 from fawtara.dialects.fatora.routes import router as fatora_router
 from fawtara.dialects.hesabe import errors as hesabe_errors
 from fawtara.dialects.hesabe.errors import InvalidRequestData
@@ -30,6 +31,9 @@ from fawtara.hosted import routes as hosted
 from fawtara.hosted.pdf import PdfRenderer
 from fawtara.limits import BodyLimit
 from fawtara.openapi import truthful
+from fawtara.ops import routes as ops
+from fawtara.ops.metrics import Metrics
+from fawtara.ops.middleware import Observe
 from fawtara.settings import Settings
 
 
@@ -47,7 +51,8 @@ def _is_hosted(request: Request) -> bool:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    database = Database(settings)
+    metrics = Metrics()
+    database = Database(settings, metrics)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -58,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
         database.dispose()
+        metrics.process_ended()
 
     app = FastAPI(
         title="Fawtara",
@@ -67,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = database
+    app.state.metrics = metrics
+    app.state.migration_head = migrate.head()
     app.state.authenticator = Authenticator(
         KeyHasher(settings.master_key),
         TokenIssuer(settings.master_key, settings.fatora_token_ttl_seconds),
@@ -88,11 +96,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(fatora_router)
     app.include_router(hesabe_router)
     app.include_router(hosted.router)
-    app.add_middleware(FatoraFastPath)
+    app.include_router(ops.router)
+    get_route = next(r for r in fatora_router.routes if getattr(r, "endpoint", None) is get_invoice)
+    app.add_middleware(FatoraFastPath, route=get_route)
     app.add_middleware(
         BodyLimit,
         default=settings.max_body_bytes,
         bulk_upload=settings.bulk_upload_max_body_bytes,
+    )
+    # Outermost: it times everything below and answers what escapes it.
+    app.add_middleware(
+        Observe, metrics=metrics, server_error=server_error, access_log=settings.access_log
     )
 
     _add_error_handlers(app)
@@ -134,13 +148,15 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return _http_error(request, exc)
 
-    @app.exception_handler(Exception)
-    async def server_error(request: Request, exc: Exception) -> Response:
-        if _is_fatora(request):
-            return fatora_errors.error_response(500, "Internal server error")
-        if _is_hesabe(request):
-            return hesabe_errors.server_error()
-        return JSONResponse({"detail": "Internal server error"}, 500)
+
+def server_error(path: str) -> Response:
+    """The answer to a request that failed unexpectedly, in its dialect's shape (the
+    observing middleware sends it, and logs the exception under the request's id)."""
+    if path == "/v1" or path.startswith("/v1/"):
+        return fatora_errors.error_response(500, "Internal server error")
+    if path == "/api/v1" or path.startswith("/api/v1/"):
+        return hesabe_errors.server_error()
+    return JSONResponse({"detail": "Internal server error"}, 500)
 
 
 def _http_error(request: Request, exc: HTTPException) -> Response:

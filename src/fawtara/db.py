@@ -1,10 +1,20 @@
-"""Database engine and the unit of work: the request's (`UnitOfWorkDep`) or a command's
+"""Database engines and the unit of work: the request's (`UnitOfWorkDep`) or a command's
 (`Database.session()`).
 
 The request owns the transaction: it commits when the route returns and rolls back on any
 exception. Services and repositories only `flush()`.
+
+With a read replica configured (`FAWTARA_DATABASE_REPLICA_URL`), the reads that routes mark as
+replica-safe (getting and listing a merchant's invoices and clients) go to it, except:
+- for a merchant this process wrote for in the last `replica_read_after_write_seconds`, whose
+  reads stay on the primary so that a caller sees its own changes;
+- when the replica has not got the record yet (a not-found there is asked again of the
+  primary, so an invoice made through another process is never "not found") or cannot be
+  reached (the read is served by the primary and logged).
 """
 
+import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
@@ -12,16 +22,22 @@ from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 from fastapi import Depends, Request
 from sqlalchemy import Dialect, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolProxiedConnection
 from starlette.concurrency import run_in_threadpool
 
+from fawtara.credentials.principal import Principal
+from fawtara.errors import NotFound
+from fawtara.ops.metrics import Metrics
 from fawtara.settings import Settings
 
 _WRITE = "fawtara_write"
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+_log = logging.getLogger("fawtara.db")
 
 
 def normalise_url(url: str) -> str:
@@ -53,8 +69,8 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def make_engine(settings: Settings) -> Engine:
-    url = normalise_url(settings.database_url)
+def make_engine(settings: Settings, database_url: str | None = None) -> Engine:
+    url = normalise_url(database_url or settings.database_url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         _configure_sqlite(engine)
@@ -68,13 +84,66 @@ def make_engine(settings: Settings) -> Engine:
 
 
 class Database:
-    """One per process: the engine and the unit-of-work factory."""
+    """One per process: the engines (primary, optional replica) and the unit-of-work factory."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, metrics: Metrics | None = None) -> None:
         self.engine = make_engine(settings)
         self.writer = self.engine.execution_options(**{_WRITE: True})
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sqlite_reader: PoolProxiedConnection | None = None
+        self.replica: Engine | None = None
+        if settings.database_replica_url:
+            if self.is_sqlite:
+                raise ValueError("FAWTARA_DATABASE_REPLICA_URL needs a PostgreSQL primary")
+            self.replica = make_engine(settings, settings.database_replica_url)
+        self._own_writes_seconds = settings.replica_read_after_write_seconds
+        self._last_write: dict[int, float] = {}  # merchant id -> when this process wrote for it
+        self.metrics = metrics
+        if metrics is not None:
+            capacity = None if self.is_sqlite else settings.db_pool_size + settings.db_max_overflow
+            metrics.watch_pool(self.engine, "primary", capacity)
+            if self.replica is not None:
+                metrics.watch_pool(self.replica, "replica", capacity)
+
+    def wrote_for(self, merchant_ids: set[int]) -> None:
+        now = time.monotonic()
+        for merchant_id in merchant_ids:
+            self._last_write[merchant_id] = now
+        if len(self._last_write) > 10_000:  # forget merchants whose window has passed
+            horizon = now - self._own_writes_seconds
+            self._last_write = {m: t for m, t in self._last_write.items() if t > horizon}
+
+    def _replica_for(self, merchant_id: int) -> Engine | None:
+        """The replica, if this merchant's reads may go there now."""
+        if self.replica is None:
+            return None
+        wrote = self._last_write.get(merchant_id)
+        if wrote is not None and time.monotonic() - wrote < self._own_writes_seconds:
+            self._count_read("primary")
+            return None
+        return self.replica
+
+    def _count_read(self, target: str) -> None:
+        if self.metrics is not None:
+            self.metrics.reads.labels(target).inc()
+
+    def _from_replica(self, read: Callable[[Engine], T], merchant_id: int) -> T:
+        """`read(engine)` on the replica when allowed, else (or if the replica has not got the
+        record, or is down) on the primary."""
+        replica = self._replica_for(merchant_id)
+        if replica is not None:
+            try:
+                result = read(replica)
+                self._count_read("replica")
+                return result
+            except NotFound:
+                self._count_read("primary")  # maybe not replicated yet: the primary decides
+            except DBAPIError as exc:
+                if not exc.connection_invalidated and not _unreachable(exc):
+                    raise
+                _log.warning("read replica unreachable, reading from the primary: %s", exc.orig)
+                self._count_read("primary")
+        return read(self.engine)
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -109,6 +178,26 @@ class Database:
 
         return await run_in_threadpool(call)
 
+    async def read_replica(
+        self,
+        principal: Principal,
+        fn: Callable[Concatenate[Any, Dialect, Principal, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """`read`, on the replica when there is one and the routing rules allow it."""
+        if self.replica is None:
+            return await self.read(fn, principal, *args, **kwargs)
+
+        def on(engine: Engine) -> T:
+            pooled = engine.raw_connection()
+            try:
+                return fn(pooled.driver_connection, engine.dialect, principal, *args, **kwargs)
+            finally:
+                pooled.close()
+
+        return await run_in_threadpool(self._from_replica, on, principal.merchant_id)
+
     def unit(self, *, write: bool) -> "UnitOfWork":
         return UnitOfWork(self, write=write)
 
@@ -117,6 +206,13 @@ class Database:
             self._sqlite_reader.close()
             self._sqlite_reader = None
         self.engine.dispose()
+        if self.replica is not None:
+            self.replica.dispose()
+
+
+def _unreachable(exc: DBAPIError) -> bool:
+    # psycopg raises OperationalError for refused or broken connections.
+    return type(exc.orig).__name__ in ("OperationalError", "ConnectionFailure", "InterfaceError")
 
 
 class UnitOfWork:
@@ -130,9 +226,12 @@ class UnitOfWork:
     """
 
     def __init__(self, database: "Database", *, write: bool) -> None:
+        self._database = database
+        self._write = write
         self._bind = database.writer if write else database.engine
         self._session: Session | None = None
         self._inline = database.is_sqlite and not write
+        self._wrote_for: set[int] = set()  # merchants whose data this unit may change
 
     @property
     def session(self) -> Session:
@@ -144,9 +243,32 @@ class UnitOfWork:
     async def run(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
+        if self._write and args and isinstance(args[0], Principal):
+            # Domain calls take the caller first (tenancy): a write unit notes whose data it
+            # changes, so that merchant's next reads here stay on the primary.
+            self._wrote_for.add(args[0].merchant_id)
         if self._inline:
             return fn(self.session, *args, **kwargs)
         return await run_in_threadpool(fn, self.session, *args, **kwargs)
+
+    async def read(
+        self,
+        fn: Callable[Concatenate[Session, Principal, P], T],
+        principal: Principal,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """`run` for a replica-safe read of the caller's data (see the module docstring)."""
+        database = self._database
+        if database.replica is None:
+            return await self.run(fn, principal, *args, **kwargs)
+
+        def on(engine: Engine) -> T:
+            bind = self._bind if engine is database.engine else engine
+            with Session(bind=bind) as session:
+                return fn(session, principal, *args, **kwargs)
+
+        return await run_in_threadpool(database._from_replica, on, principal.merchant_id)
 
     async def __aenter__(self) -> "UnitOfWork":
         return self
@@ -165,6 +287,8 @@ class UnitOfWork:
                 session.close()
 
         await self.run(end)
+        if exc_type is None and self._wrote_for:
+            self._database.wrote_for(self._wrote_for)
 
 
 async def _request_unit(request: Request) -> AsyncIterator[UnitOfWork]:

@@ -14,6 +14,10 @@ class Settings(BaseSettings):
 
     env: Literal["development", "production"] = "development"
     database_url: str = "sqlite:///fawtara.db"
+    # A streaming replica of a PostgreSQL primary: reads of invoices and clients go there (see
+    # fawtara.db for which, and when they stay on the primary).
+    database_replica_url: str | None = None
+    replica_read_after_write_seconds: float = Field(default=10.0, ge=0)
     base_url: str = "http://127.0.0.1:8000"
     master_key: str = Field(default=PLACEHOLDER_MASTER_KEY, repr=False)
 
@@ -33,6 +37,8 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, gt=0)
     db_max_overflow: int = Field(default=10, ge=0)
     log_level: str = "info"
+    log_format: Literal["json", "text"] = "json"
+    access_log: bool = True
 
     @model_validator(mode="after")
     def _refuse_placeholder_key_in_production(self) -> "Settings":

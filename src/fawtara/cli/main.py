@@ -7,6 +7,8 @@ that use them, so that the commands that call a server start in a fraction of th
 
 import importlib
 import os
+import shutil
+import tempfile
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -52,9 +54,28 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     demo: Annotated[bool, typer.Option(help="Create demo data and print a working key.")] = False,
-    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    access_log: Annotated[
+        bool | None, typer.Option(help="Log every request [default: FAWTARA_ACCESS_LOG or on].")
+    ] = None,
 ) -> None:
     """Apply migrations, then serve the API."""
+    # Invoice links point at this server unless a public base URL is configured.
+    os.environ.setdefault("FAWTARA_BASE_URL", f"http://{_shown(host)}:{port}")
+    if access_log is not None:
+        os.environ["FAWTARA_ACCESS_LOG"] = "true" if access_log else "false"
+    # The workers add up their metrics in one folder (before prometheus_client is imported).
+    metrics_dir = None
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_dir = tempfile.mkdtemp(prefix="fawtara-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        _serve(host, port, workers, demo)
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _serve(host: str, port: int, workers: int, demo: bool) -> None:
     import uvicorn
 
     from fawtara import migrate
@@ -63,9 +84,8 @@ def serve(
     from fawtara.credentials.secrets import SecretBox
     from fawtara.db import Database
     from fawtara.demo import ensure_demo
+    from fawtara.ops.logs import log_config
 
-    # Invoice links point at this server unless a public base URL is configured.
-    os.environ.setdefault("FAWTARA_BASE_URL", f"http://{_shown(host)}:{port}")
     config = settings()
     if demo:
         with unit_of_work() as (session, _config):
@@ -83,8 +103,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level=config.log_level,
-        access_log=access_log,
+        log_config=log_config(config.log_level, config.log_format),
+        access_log=False,  # the app writes its own access lines, with the request id
         server_header=False,
     )
 

@@ -13,6 +13,7 @@ import re
 from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fawtara.dialects.fatora.errors import error_response, from_domain, from_validation
@@ -35,14 +36,16 @@ async def _answer(request: Request) -> Response:
 
 
 class FatoraFastPath:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, route: BaseRoute) -> None:
         self.app = app
+        self.route = route  # left in the scope as the router would, for metrics and logs
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             match = _GET_INVOICE.fullmatch(scope["path"])
             if match is not None:
                 scope["path_params"] = {"invoice_id": match.group(1)}
+                scope["route"] = self.route
                 response = await _answer(Request(scope, receive))
                 await response(scope, receive, send)
                 return

@@ -91,7 +91,7 @@ async def get_invoice(request: Request) -> Response:
     database: Database = request.app.state.db
     async with database.unit(write=False) as unit:  # touched only if the key is not cached
         principal = await authenticate(request, unit)
-    return _invoice(request, await database.read(invoices.read, principal, invoice_id))
+    return _invoice(request, await database.read_replica(principal, invoices.read, invoice_id))
 
 
 router.add_api_route(
@@ -179,7 +179,7 @@ async def list_invoices(
         type,
         client_email,
     )
-    result = await unit.run(invoices.list_page, principal, filters, page=page, page_size=page_size)
+    result = await unit.read(invoices.list_page, principal, filters, page=page, page_size=page_size)
     base_url: str = request.app.state.settings.public_base_url
     return _page("invoices", [invoice_wire(i, base_url) for i in result.invoices], result)
 
@@ -279,7 +279,7 @@ async def list_clients(
     page_size: PageSize = 20,
 ) -> Response:
     """List clients, newest first."""
-    result = await unit.run(
+    result = await unit.read(
         clients.list_page, principal, keyword=keyword, email=email, page=page, page_size=page_size
     )
     return _page("clients", [client_wire(c) for c in result.clients], result)
@@ -303,7 +303,7 @@ async def create_client(
 )
 async def get_client(unit: UnitOfWorkDep, principal: FatoraPrincipal, client_id: Id) -> Response:
     """Get one client."""
-    client = await unit.run(clients.get, principal, client_id)
+    client = await unit.read(clients.get, principal, client_id)
     return _json({"status": "SUCCESS", "client": client_wire(clients.view(client))})
 
 

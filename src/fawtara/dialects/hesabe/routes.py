@@ -140,7 +140,7 @@ async def get_invoice(
     request: Request, unit: UnitOfWorkDep, call: HesabeCallDep, invoice_id: str
 ) -> Response:
     """One invoice with its customer, products and payments."""
-    invoice = await unit.run(invoices.get, call.principal, _id(invoice_id))
+    invoice = await unit.read(invoices.get, call.principal, _id(invoice_id))
     return call.answer("Invoice details", invoice_wire(invoice, _base_url(request)))
 
 
@@ -155,8 +155,8 @@ async def invoice_dashboard(request: Request, unit: UnitOfWorkDep, call: HesabeC
         date_to=body.to_date,
         delivery=DELIVERY_CODES[body.invoice_type] if body.invoice_type else None,
     )
-    counts = await unit.run(invoices.status_counts, call.principal, filters)
-    result = await unit.run(
+    counts = await unit.read(invoices.status_counts, call.principal, filters)
+    result = await unit.read(
         invoices.list_page, call.principal, filters, page=body.page, page_size=PER_PAGE
     )
     stats = {

@@ -1,0 +1,86 @@
+"""The outermost layer of the app: gives each request its id (echoed in `X-Request-ID`), times
+it into the metrics, writes its access line, and turns an unexpected exception into the
+dialect's 500 answer with the traceback logged under the request's id."""
+
+import logging
+import time
+from collections.abc import Callable
+
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fawtara.ops.logs import ACCESS_LOGGER, loggable_path, new_request_id, request_id
+from fawtara.ops.metrics import Metrics
+
+_access = logging.getLogger(ACCESS_LOGGER)
+_errors = logging.getLogger("fawtara.errors")
+
+
+def _route(scope: Scope) -> str:
+    # The router leaves the matched route in the scope: its template keeps the label set small.
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
+
+
+class Observe:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: Metrics,
+        server_error: Callable[[str], Response],
+        access_log: bool,
+    ) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.server_error = server_error
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        rid = new_request_id(Headers(scope=scope).get("x-request-id"))
+        token = request_id.set(rid)
+        header = (b"x-request-id", rid.encode())
+        status = 500
+        answered = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, answered
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                answered = True
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            _errors.exception("unexpected error answering %s %s", scope["method"], _route(scope))
+            self.metrics.errors.labels(scope["method"], _route(scope)).inc()
+            if answered:  # too late for an error answer: the client sees a cut response
+                raise
+            status = 500
+            await self.server_error(scope["path"])(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            route = _route(scope)
+            self.metrics.observe(scope["method"], route, status, seconds)
+            if self.access_log and _access.isEnabledFor(logging.INFO):
+                client = scope.get("client")
+                _access.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "path": loggable_path(scope["path"]),
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 3),
+                        "client": client[0] if client else None,
+                    },
+                )
+            request_id.reset(token)
