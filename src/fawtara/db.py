@@ -138,10 +138,10 @@ class Database:
                 return result
             except NotFound:
                 self._count_read("primary")  # maybe not replicated yet: the primary decides
-            except DBAPIError as exc:
-                if not exc.connection_invalidated and not _unreachable(exc):
+            except Exception as exc:
+                if not _unreachable(exc):
                     raise
-                _log.warning("read replica unreachable, reading from the primary: %s", exc.orig)
+                _log.warning("read replica unreachable, reading from the primary: %s", exc)
                 self._count_read("primary")
         return read(self.engine)
 
@@ -210,9 +210,14 @@ class Database:
             self.replica.dispose()
 
 
-def _unreachable(exc: DBAPIError) -> bool:
-    # psycopg raises OperationalError for refused or broken connections.
-    return type(exc.orig).__name__ in ("OperationalError", "ConnectionFailure", "InterfaceError")
+def _unreachable(exc: Exception) -> bool:
+    """A connection that could not be made or broke (refused, reset, server gone): the driver's
+    OperationalError, raised bare from a raw pool checkout, wrapped by SQLAlchemy elsewhere."""
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig  # type: ignore[assignment]
+    return type(exc).__name__ in ("OperationalError", "InterfaceError")
 
 
 class UnitOfWork:

@@ -5,16 +5,15 @@ a namespace of its own, with its own address, loopback and ports. They are built
 module; each test makes its own merchant, so no test sees another's data.
 """
 
-import os
-import pwd
 from collections.abc import Iterator
 from contextlib import ExitStack
 
 import pytest
 
-from tests.fixtures.netns import Lan, lan, unavailable
-from tests.fixtures.postgres_cluster import pg_bin, postgres_cluster
+from tests.fixtures.netns import Lan, lan
+from tests.fixtures.postgres_cluster import postgres_cluster
 from tests.fixtures.server import Server, running
+from tests.fixtures.system import cluster_tools
 
 PORT = 8000  # the same on both hosts: each has its own network stack
 
@@ -28,15 +27,7 @@ def network() -> Iterator[Lan]:
 @pytest.fixture(scope="module")
 def database_url(network: Lan) -> Iterator[str]:
     """A PostgreSQL cluster of its own on this machine's LAN address, trusting the LAN."""
-    bin_dir = pg_bin()
-    if bin_dir is None:
-        unavailable("PostgreSQL's initdb and pg_ctl are missing (install Debian's postgresql)")
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            unavailable("no `postgres` user to run PostgreSQL as (root cannot)")
-    with postgres_cluster(bin_dir, network.gateway, network.subnet) as url:
+    with postgres_cluster(cluster_tools(), network.gateway, network.subnet) as url:
         yield url
 
 
