@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         yield
-        database.dispose()
+        await database.aclose()
         metrics.process_ended()
 
     app = FastAPI(
@@ -70,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Merchant invoicing server with Fatora- and Hesabe-style APIs",
         lifespan=lifespan,
+        # Fawtara reports through its own Prometheus metrics and JSON logs (fawtara.ops);
+        # FastAPI's OpenTelemetry hooks would only cost a check on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.db = database

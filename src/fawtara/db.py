@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Dialect, Engine, create_engine, event
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -38,6 +39,8 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _log = logging.getLogger("fawtara.db")
+REPLICA_RETRY_SECONDS = 5
+REPLICA_CONNECT_SECONDS = 2.0
 
 
 def normalise_url(url: str) -> str:
@@ -98,12 +101,21 @@ class Database:
             self.replica = make_engine(settings, settings.database_replica_url)
         self._own_writes_seconds = settings.replica_read_after_write_seconds
         self._last_write: dict[int, float] = {}  # merchant id -> when this process wrote for it
+        self._replica_away_until = 0.0
         self.metrics = metrics
+        self._pool_size = settings.db_pool_size
+        self._async_pools: dict[str, AsyncConnectionPool] = {}
+        self._async_in_use: dict[str, Any] = {}
         if metrics is not None:
             capacity = None if self.is_sqlite else settings.db_pool_size + settings.db_max_overflow
             metrics.watch_pool(self.engine, "primary", capacity)
             if self.replica is not None:
                 metrics.watch_pool(self.replica, "replica", capacity)
+            if not self.is_sqlite:
+                for name in ("primary", "replica") if self.replica is not None else ("primary",):
+                    label = f"{name}-reads"  # the hot GET's asyncio pool
+                    metrics.pool_capacity.labels(label).set(settings.db_pool_size)
+                    self._async_in_use[f"fawtara-{label}"] = metrics.pool_checked_out.labels(label)
 
     def wrote_for(self, merchant_ids: set[int]) -> None:
         now = time.monotonic()
@@ -117,11 +129,23 @@ class Database:
         """The replica, if this merchant's reads may go there now."""
         if self.replica is None:
             return None
+        if time.monotonic() < self._replica_away_until:
+            self._count_read("primary")
+            return None
         wrote = self._last_write.get(merchant_id)
         if wrote is not None and time.monotonic() - wrote < self._own_writes_seconds:
             self._count_read("primary")
             return None
         return self.replica
+
+    def _replica_away(self, exc: Exception) -> None:
+        """The replica failed: reads go to the primary for a while before it is tried again."""
+        self._replica_away_until = time.monotonic() + REPLICA_RETRY_SECONDS
+        _log.warning(
+            "read replica unreachable, reading from the primary for %d s: %s",
+            REPLICA_RETRY_SECONDS,
+            exc,
+        )
 
     def _count_read(self, target: str) -> None:
         if self.metrics is not None:
@@ -141,7 +165,7 @@ class Database:
             except Exception as exc:
                 if not _unreachable(exc):
                     raise
-                _log.warning("read replica unreachable, reading from the primary: %s", exc)
+                self._replica_away(exc)
                 self._count_read("primary")
         return read(self.engine)
 
@@ -156,50 +180,86 @@ class Database:
                 s.rollback()
                 raise
 
-    async def read(
-        self, fn: Callable[Concatenate[Any, Dialect, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
-        """Run a read-only `fn(dbapi_connection, dialect, ...)` on a pooled connection, inline
-        for SQLite (as UnitOfWork.run does), in the thread pool otherwise."""
-
+    async def fetch_one(
+        self, merchant_id: int, sql: str, params: tuple[Any, ...] | dict[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """The first row of one read-only statement on a bare DBAPI connection (the hot GET's
+        read): inline on SQLite's kept reader; on PostgreSQL on the event loop through an
+        asyncio psycopg pool (no thread-pool hop), from the replica when the rules allow."""
         if self.is_sqlite:
-            # Inline reads never overlap (they run to completion on the event loop thread), so
-            # one connection kept for them saves a pool checkout and return on each.
-            if self._sqlite_reader is None:
-                self._sqlite_reader = self.engine.raw_connection()
-            return fn(self._sqlite_reader.driver_connection, self.engine.dialect, *args, **kwargs)
-
-        def call() -> T:
-            pooled = self.engine.raw_connection()
+            connection = self._reader()
+            cursor = connection.cursor()
             try:
-                return fn(pooled.driver_connection, self.engine.dialect, *args, **kwargs)
+                cursor.execute(sql, params)
+                row: tuple[Any, ...] | None = cursor.fetchone()
+                return row
             finally:
-                pooled.close()
-
-        return await run_in_threadpool(call)
-
-    async def read_replica(
-        self,
-        principal: Principal,
-        fn: Callable[Concatenate[Any, Dialect, Principal, P], T],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
-        """`read`, on the replica when there is one and the routing rules allow it."""
-        if self.replica is None:
-            return await self.read(fn, principal, *args, **kwargs)
-
-        def on(engine: Engine) -> T:
-            pooled = engine.raw_connection()
+                cursor.close()
+        if self._replica_for(merchant_id) is not None:
             try:
-                return fn(pooled.driver_connection, engine.dialect, principal, *args, **kwargs)
-            finally:
-                pooled.close()
+                row = await self._fetch_one(self._async_pool("replica"), sql, params)
+                if row is not None:
+                    self._count_read("replica")
+                    return row
+            except Exception as exc:
+                if not _unreachable(exc):
+                    raise
+                self._replica_away(exc)
+            self._count_read("primary")  # not replicated yet, or the replica is away
+        return await self._fetch_one(self._async_pool("primary"), sql, params)
 
-        return await run_in_threadpool(self._from_replica, on, principal.merchant_id)
+    def _async_pool(self, name: str) -> AsyncConnectionPool:
+        pool = self._async_pools.get(name)
+        if pool is None:
+            engine = self.engine if name == "primary" else self.replica
+            assert engine is not None
+            conninfo = engine.url.set(drivername="postgresql").render_as_string(False)
+            # Autocommit: a single statement is its own snapshot; no BEGIN/ROLLBACK round trips.
+            pool = AsyncConnectionPool(
+                conninfo,
+                min_size=1,
+                max_size=self._pool_size,
+                kwargs={"autocommit": True},
+                open=False,
+                name=f"fawtara-{name}-reads",
+                # A replica that cannot give a connection soon is treated as away.
+                timeout=30.0 if name == "primary" else REPLICA_CONNECT_SECONDS,
+            )
+            self._async_pools[name] = pool
+        return pool
+
+    async def _fetch_one(
+        self, pool: AsyncConnectionPool, sql: str, params: tuple[Any, ...] | dict[str, Any]
+    ) -> tuple[Any, ...] | None:
+        if pool.closed:
+            await pool.open(wait=False)
+        in_use = self._async_in_use.get(pool.name)
+        if in_use is not None:
+            in_use.inc()
+        try:
+            async with pool.connection() as connection:
+                cursor = await connection.execute(sql, params)
+                return await cursor.fetchone()
+        finally:
+            if in_use is not None:
+                in_use.dec()
+
+    def _reader(self) -> Any:
+        # Inline reads never overlap (they run to completion on the event loop thread), so
+        # one connection kept for them saves a pool checkout and return on each.
+        if self._sqlite_reader is None:
+            self._sqlite_reader = self.engine.raw_connection()
+        return self._sqlite_reader.driver_connection
 
     def unit(self, *, write: bool) -> "UnitOfWork":
         return UnitOfWork(self, write=write)
+
+    async def aclose(self) -> None:
+        """Close the asyncio pools (at the end of the app's lifespan), then `dispose`."""
+        for pool in self._async_pools.values():
+            await pool.close()
+        self._async_pools.clear()
+        self.dispose()
 
     def dispose(self) -> None:
         if self._sqlite_reader is not None:
@@ -213,6 +273,8 @@ class Database:
 def _unreachable(exc: Exception) -> bool:
     """A connection that could not be made or broke (refused, reset, server gone): the driver's
     OperationalError, raised bare from a raw pool checkout, wrapped by SQLAlchemy elsewhere."""
+    if isinstance(exc, PoolTimeout):
+        return True
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True

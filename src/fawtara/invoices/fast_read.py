@@ -3,7 +3,8 @@
 `GET /v1/invoices/{id}` is the most frequent request. On it, SQLAlchemy's per-execution work
 (parameter and result processing, session and transaction events) cost about five times what
 the SQLite queries themselves do (bench/README.md has the profile). So this one read runs the
-repository's own Core statements, compiled once per dialect, straight on the DBAPI connection,
+repository's own Core statement (the invoice with its items and payments as JSON columns: one
+round trip), compiled once per dialect, straight on a DBAPI connection (`Database.fetch_one`),
 and converts the few typed columns (SQLite's booleans and datetimes) itself. Writes, lists and
 everything else go through SQLAlchemy as usual.
 """
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from types import SimpleNamespace
-from typing import Any, NamedTuple
+from typing import Any
 
+import orjson
 from sqlalchemy import Dialect, Select
 
 from fawtara.invoices import repository
@@ -28,11 +30,8 @@ class _Compiled:
     positional: bool
     columns: tuple[str, ...]
 
-    def execute(self, cursor: Any, values: Mapping[str, int]) -> list[tuple[Any, ...]]:
-        params = tuple(values[n] for n in self.names) if self.positional else dict(values)
-        cursor.execute(self.sql, params)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-        return rows
+    def params(self, values: Mapping[str, int]) -> tuple[int, ...] | dict[str, int]:
+        return tuple(values[n] for n in self.names) if self.positional else dict(values)
 
 
 def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
@@ -42,23 +41,10 @@ def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
     return _Compiled(str(compiled), names, bool(compiled.positional), columns)
 
 
-class _Statements(NamedTuple):
-    invoice: _Compiled
-    items: _Compiled
-    payments: _Compiled
-
-
 @cache
-def _statements(dialect: Dialect) -> _Statements:
-    return _Statements(
-        _compile(repository.ONE_INVOICE, dialect),
-        _compile(repository.ITEMS_OF_ONE, dialect),
-        _compile(repository.PAYMENTS_OF_ONE, dialect),
-    )
-
-
-def _rows(statement: _Compiled, rows: list[tuple[Any, ...]]) -> list[SimpleNamespace]:
-    return [SimpleNamespace(**dict(zip(statement.columns, row, strict=True))) for row in rows]
+def one_invoice(dialect: Dialect) -> _Compiled:
+    """The hot read as one statement for this database (compiled once per dialect)."""
+    return _compile(repository.one_invoice_with_children(dialect.name), dialect)
 
 
 _BOOLEANS = ("tax", "accept_card", "accept_bank_account", "accept_cash", "accept_paypal",
@@ -83,25 +69,14 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value)
 
 
-def read_invoice(
-    connection: Any, dialect: Dialect, merchant_id: int, invoice_id: int
-) -> InvoiceView | None:
-    """One invoice of this merchant, or None: three statements in one transaction."""
-    s = _statements(dialect)
-    cursor = connection.cursor()
-    try:
-        if dialect.name == "sqlite":
-            cursor.execute("BEGIN")  # one snapshot for the three reads
-        found = s.invoice.execute(cursor, {"merchant_id": merchant_id, "invoice_id": invoice_id})
-        if not found:
-            return None
-        invoice = _rows(s.invoice, found)[0]
-        key = {"invoice_id": invoice_id}
-        items = _rows(s.items, s.items.execute(cursor, key))
-        payments = _rows(s.payments, s.payments.execute(cursor, key))
-    finally:
-        connection.rollback()  # read-only: ends the transaction on either database
-        cursor.close()
+def invoice_from_row(statement: _Compiled, found: tuple[Any, ...]) -> InvoiceView:
+    """The view of `one_invoice`'s row. Its two JSON columns arrive as text from SQLite and
+    already decoded from psycopg."""
+    invoice = SimpleNamespace(**dict(zip(statement.columns, found, strict=True)))
+    items, payments = (
+        [SimpleNamespace(**child) for child in _decoded(children)]
+        for children in (invoice.items, invoice.payments)
+    )
     for name in ("date", "created_at", "updated_at", "scheduled_at"):
         setattr(invoice, name, _aware(getattr(invoice, name)))
     invoice.due_date = _naive(invoice.due_date)
@@ -111,3 +86,7 @@ def read_invoice(
     for payment in payments:
         payment.payment_date = _naive(payment.payment_date)
     return repository.views_from_rows([invoice], items, payments)[0]
+
+
+def _decoded(children: Any) -> list[dict[str, Any]]:
+    return orjson.loads(children) if isinstance(children, str | bytes) else list(children)

@@ -9,7 +9,18 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, selectinload
 
 from fawtara.clients.schemas import ClientView
@@ -114,6 +125,41 @@ PAYMENTS_OF_ONE = _PAYMENT_SELECT.where(_payments.c.invoice_id == bindparam("inv
 _PAYMENTS_OF_MANY = _PAYMENT_SELECT.where(
     _payments.c.invoice_id.in_(bindparam("invoice_ids", expanding=True))
 ).order_by(_payments.c.id)
+
+
+def _children_as_json(dialect: str, rows: Select[Any], order: ColumnElement[Any]) -> Any:
+    """A correlated subquery: the invoice's child rows as one JSON array of objects, in order."""
+    columns = list(rows.selected_columns)
+    table = columns[0].table
+    pairs = [part for c in columns for part in (literal_column(f"'{c.key}'"), c)]
+    if dialect == "postgresql":
+        array = func.json_agg(aggregate_order_by(func.json_build_object(*pairs), order))
+        return (
+            select(func.coalesce(array, literal_column("'[]'::json")))
+            .where(table.c.invoice_id == _invoices.c.id)
+            .scalar_subquery()
+        )
+    # SQLite before 3.44 has no ORDER BY inside an aggregate: it aggregates an ordered subquery.
+    ordered = (
+        select(func.json_object(*pairs).label("child"))
+        .where(table.c.invoice_id == _invoices.c.id)
+        .order_by(order)
+        .correlate(_invoices)
+        .subquery()
+    )
+    # json(): a subquery's column loses its JSON subtype, which would make each object a string.
+    array = func.json_group_array(func.json(ordered.c.child))
+    return select(array).correlate(_invoices).scalar_subquery()
+
+
+def one_invoice_with_children(dialect: str) -> Select[Any]:
+    """ONE_INVOICE with its items and payments as two JSON columns: one statement, one round
+    trip (the hot GET's read; the rows decode like ITEMS_OF_ONE's and PAYMENTS_OF_ONE's)."""
+    return ONE_INVOICE.add_columns(
+        _children_as_json(dialect, _ITEM_SELECT, _items.c.position).label("items"),
+        _children_as_json(dialect, _PAYMENT_SELECT, _payments.c.id).label("payments"),
+    )
+
 
 Rows = Sequence[Row[*tuple[Any, ...]]]
 

@@ -91,7 +91,7 @@ async def get_invoice(request: Request) -> Response:
     database: Database = request.app.state.db
     async with database.unit(write=False) as unit:  # touched only if the key is not cached
         principal = await authenticate(request, unit)
-    return _invoice(request, await database.read_replica(principal, invoices.read, invoice_id))
+    return _invoice(request, await invoices.read(database, principal, invoice_id))
 
 
 router.add_api_route(
