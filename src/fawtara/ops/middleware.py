@@ -47,7 +47,14 @@ class Observe:
         token = request_id.set(rid)
         header = (b"x-request-id", rid.encode())
         status = 500
-        answered = False
+        answered = finished = False
+
+        def finish() -> None:
+            # Counted and logged before the answer's last bytes leave, so that a client that
+            # has its answer finds the request in the log and the metrics.
+            nonlocal finished
+            finished = True
+            self._record(scope, status, time.perf_counter() - started)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, answered
@@ -55,6 +62,8 @@ class Observe:
                 status = message["status"]
                 answered = True
                 message["headers"] = [*message.get("headers", ()), header]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                finish()
             await send(message)
 
         try:
@@ -67,20 +76,23 @@ class Observe:
             status = 500
             await self.server_error(scope["path"])(scope, receive, send_with_id)
         finally:
-            seconds = time.perf_counter() - started
-            route = _route(scope)
-            self.metrics.observe(scope["method"], route, status, seconds)
-            if self.access_log and _access.isEnabledFor(logging.INFO):
-                client = scope.get("client")
-                _access.info(
-                    "request",
-                    extra={
-                        "method": scope["method"],
-                        "path": loggable_path(scope["path"]),
-                        "route": route,
-                        "status": status,
-                        "duration_ms": round(seconds * 1000, 3),
-                        "client": client[0] if client else None,
-                    },
-                )
+            if not finished:  # the client went away, or the answer was cut
+                finish()
             request_id.reset(token)
+
+    def _record(self, scope: Scope, status: int, seconds: float) -> None:
+        route = _route(scope)
+        self.metrics.observe(scope["method"], route, status, seconds)
+        if self.access_log and _access.isEnabledFor(logging.INFO):
+            client = scope.get("client")
+            _access.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": loggable_path(scope["path"]),
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 3),
+                    "client": client[0] if client else None,
+                },
+            )
