@@ -75,7 +75,7 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_engine(settings: Settings, database_url: str | None = None) -> Engine:
     url = normalise_url(database_url or settings.database_url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
     return create_engine(
@@ -83,6 +83,9 @@ def make_engine(settings: Settings, database_url: str | None = None) -> Engine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,
+        # Errors are logged with their traceback: keep the statement's values (customer data,
+        # key digests) out of the message.
+        hide_parameters=True,
     )
 
 
