@@ -91,7 +91,7 @@ def main() -> None:
     with harness.stop_on_signals():
         datasets = {size: invoice_data.ensure(size, OUT) for size in args.sizes}
         for dataset in datasets.values():
-            _into_page_cache(dataset.path)
+            dataset.into_page_cache()
             for workers in args.workers:
                 measurements.append(_measure(dataset, workers, args))
     if harness.source() != source:
@@ -123,14 +123,6 @@ def _arguments() -> argparse.Namespace:
 
 def _ints(text: str) -> list[int]:
     return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
-
-
-def _into_page_cache(path: Path) -> None:
-    """Read the database once, so every configuration starts with it in the OS page cache
-    (the file is far smaller than this machine's memory); only SQLite's work is measured."""
-    with path.open("rb") as file:
-        while file.read(16 << 20):
-            pass
 
 
 def _measure(dataset: invoice_data.Dataset, workers: int, args: argparse.Namespace) -> Measurement:
