@@ -102,9 +102,9 @@ class Server:
         return self
 
     def restart(self) -> None:
-        """Stop the server (whatever it is stuck in) and start it again on the same port; its
-        log goes on in the same file."""
-        self.stop()
+        """Kill the server (whatever it is stuck in: a graceful stop would wait for it) and
+        start it again on the same port; its log goes on in the same file."""
+        self.stop(graceful=False)
         self._start("ab")
 
     def _start(self, log_mode: str) -> None:
@@ -139,9 +139,9 @@ class Server:
                     ) from None
                 time.sleep(0.1)
 
-    def stop(self) -> None:
+    def stop(self, graceful: bool = True) -> None:
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
+        if graceful and process is not None and process.poll() is None:
             _signal_group(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=15)
@@ -151,6 +151,7 @@ class Server:
         # Workers can outlive a supervisor that died first; the group is still ours to end.
         if process is not None:
             _signal_group(process.pid, signal.SIGKILL)
+            process.wait()
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None

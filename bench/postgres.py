@@ -29,7 +29,7 @@ def server(url: str | None) -> Iterator[str]:
         return
     folder = Path(tempfile.mkdtemp(prefix="fawtara-bench-pg-"))
     try:
-        print("[postgres] starting a throwaway cluster (PostgreSQL's default settings)", flush=True)
+        print("[postgres] starting a throwaway cluster (default durability settings)", flush=True)
         # A session of its own: Ctrl-C in the terminal reaches us, and we stop the cluster.
         started = subprocess.run(
             [str(CLUSTER), "start", str(folder)],

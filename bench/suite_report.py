@@ -198,7 +198,7 @@ def _machine(results: Results) -> list[str]:
     if settings:
         where = (
             "a throwaway cluster started by the suite (`scripts/postgres-cluster`) with "
-            "PostgreSQL's default settings"
+            "PostgreSQL's default settings but for its port and `max_connections`"
             if options.get("postgres") == "throwaway"
             else "the server given with `--postgres-url`"
         )
