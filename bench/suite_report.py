@@ -303,8 +303,9 @@ def _logs(results: Results) -> list[str]:
 
 
 def _where(cell: Cell) -> str:
+    part = "server choice: " if cell.part == "servers" else ""
     return (
-        f"{BACKEND_NAMES[cell.backend]}, {cell.server}, {cell.workers} worker(s), "
+        f"{part}{BACKEND_NAMES[cell.backend]}, {cell.server}, {cell.workers} worker(s), "
         f"{cell.operation}, {cell.connections} connections"
     )
 
