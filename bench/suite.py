@@ -80,6 +80,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     raw = out / "suite.json"
     if args.report_only:
+        if not raw.exists():
+            sys.exit(f"{raw} is missing: a run of the suite writes it")
         _write_report(Results.load(raw), args)
         return
     _ensure_tools(args)
