@@ -1,10 +1,14 @@
-"""The do-nothing baseline: a raw ASGI app that answers every request with fixed JSON bytes.
+"""The do-nothing baseline: a raw ASGI app that answers every request with fixed bytes.
 
-Run under the same uvicorn settings as `fawtara serve`, it measures what the server, the
-loopback and wrk cost on this machine, so Fawtara's figures can be read as a share of it.
-The body comes from the file named by `BENCH_BASELINE_BODY` (a captured Fawtara response).
+Run under the same server settings as Fawtara, it measures what the server, the loopback and wrk
+cost on this machine, so Fawtara's figures can be read as a share of it. The body comes from the
+file named by `BENCH_BASELINE_BODY` (a captured Fawtara response); `BENCH_BASELINE_HEAD`, if
+set, names a JSON file with the status and headers to answer with (harness.save_answer writes
+both), else it is 200 with Fawtara's JSON headers. A request body is read before answering, as
+any app must.
 """
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -13,15 +17,19 @@ Scope = dict[str, Any]
 Message = dict[str, Any]
 
 BODY = Path(os.environ["BENCH_BASELINE_BODY"]).read_bytes()
-_START = {
-    "type": "http.response.start",
-    "status": 200,
+_HEAD = os.environ.get("BENCH_BASELINE_HEAD")
+if _HEAD:
+    _head = json.loads(Path(_HEAD).read_text())
+    _STATUS: int = _head["status"]
+    _HEADERS = [(name.encode(), value.encode()) for name, value in _head["headers"]]
+else:
+    _STATUS = 200
     # The same two headers Fawtara sends; uvicorn adds `date` to both.
-    "headers": [
+    _HEADERS = [
         (b"content-length", str(len(BODY)).encode()),
         (b"content-type", b"application/json"),
-    ],
-}
+    ]
+_START = {"type": "http.response.start", "status": _STATUS, "headers": _HEADERS}
 _BODY = {"type": "http.response.body", "body": BODY}
 
 
@@ -29,6 +37,9 @@ async def app(scope: Scope, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
         await _lifespan(receive, send)
         return
+    if scope["method"] != "GET":
+        while (await receive()).get("more_body"):
+            pass
     await send(_START)
     await send(_BODY)
 

@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import harness
+import postgres
 import psycopg
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from fawtara.db import make_engine
 from fawtara.invoices import bulk
@@ -242,19 +242,10 @@ class PostgreSQL:
     method = "psycopg COPY"
 
     def __init__(self, url: str) -> None:
-        self._admin = make_url(url).set(drivername="postgresql")
-        self._run = f"bench_{secrets.token_hex(4)}"
-        self._created: list[str] = []
-
-    def _execute(self, sql: str) -> None:
-        with psycopg.connect(self._admin.render_as_string(False), autocommit=True) as admin:
-            admin.execute(sql)
+        self._databases = postgres.Databases(url)
 
     def fresh(self, label: str) -> str:
-        name = f"{self._run}_{label}"
-        self._execute(f'CREATE DATABASE "{name}"')
-        self._created.append(name)
-        return self._admin.set(database=name).render_as_string(hide_password=False)
+        return self._databases.fresh(label)
 
     def timestamp(self, value: datetime) -> datetime:
         return value
@@ -280,8 +271,7 @@ class PostgreSQL:
         return seconds
 
     def cleanup(self) -> None:
-        while self._created:
-            self._execute(f'DROP DATABASE IF EXISTS "{self._created.pop()}" WITH (FORCE)')
+        self._databases.drop_all()
 
 
 @contextmanager

@@ -32,7 +32,6 @@ import pyspy
 BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
 SCRIPT = BENCH / "get_invoice.lua"
-FAWTARA = str(Path(sys.executable).with_name("fawtara"))
 
 # The targets this benchmark reports against.
 MIN_SHARE_OF_BASELINE = 0.25
@@ -91,7 +90,7 @@ def main() -> None:
     with harness.stop_on_signals():
         datasets = {size: invoice_data.ensure(size, OUT) for size in args.sizes}
         for dataset in datasets.values():
-            _into_page_cache(dataset.path)
+            dataset.into_page_cache()
             for workers in args.workers:
                 measurements.append(_measure(dataset, workers, args))
     if harness.source() != source:
@@ -125,34 +124,21 @@ def _ints(text: str) -> list[int]:
     return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
 
 
-def _into_page_cache(path: Path) -> None:
-    """Read the database once, so every configuration starts with it in the OS page cache
-    (the file is far smaller than this machine's memory); only SQLite's work is measured."""
-    with path.open("rb") as file:
-        while file.read(16 << 20):
-            pass
-
-
 def _measure(dataset: invoice_data.Dataset, workers: int, args: argparse.Namespace) -> Measurement:
     config = Config(dataset.size, workers)
     label = f"{dataset.size:,} invoices, {workers} worker{'s' if workers > 1 else ''}"
     print(f"[run] {label}: load average {_load()}", flush=True)
     headers = {"api_key": dataset.api_key}
-    port = harness.free_port()
-    fawtara_argv = [
-        FAWTARA, "serve", "--host", harness.LOOPBACK, "--port", str(port),
-        "--workers", str(workers), "--no-access-log",
-    ]  # fmt: skip
     logs = OUT / "logs"
     tag = f"{dataset.size}-w{workers}"
     fawtara_log = logs / f"fawtara-{tag}.log"
-    with harness.Server("fawtara", fawtara_argv, dataset.env(), port, fawtara_log) as fawtara:
+    with harness.fawtara_server(workers, dataset.env(), fawtara_log) as fawtara:
         fawtara.wait_ready(f"/v1/invoices/{dataset.size}", headers)
-        body = _check_shapes(port, dataset)
+        body = check_shapes(fawtara.port, dataset)
         body_path = OUT / f"baseline-body-{dataset.size}.json"
         body_path.write_bytes(body.body)
         with harness.baseline_server(workers, body_path, logs / f"baseline-{tag}.log") as baseline:
-            _check_same_answer(baseline, body)
+            harness.check_same_answer(baseline, body)
             runs = _alternate(fawtara, baseline, dataset, args)
         if args.profile > 0:
             _profile(fawtara, dataset, args, OUT / f"profile-{tag}.txt")
@@ -211,7 +197,7 @@ def _shape(value: Any) -> Any:
     return type(value).__name__
 
 
-def _check_shapes(port: int, dataset: invoice_data.Dataset) -> harness.Reply:
+def check_shapes(port: int, dataset: invoice_data.Dataset) -> harness.Reply:
     """Fail unless bulk-inserted invoices answer with the same keys and types as API-made ones;
     returns the answer for the invoice in the middle of the table (the baseline's body)."""
     headers = {"api_key": dataset.api_key}
@@ -230,15 +216,6 @@ def _check_shapes(port: int, dataset: invoice_data.Dataset) -> harness.Reply:
                 f"{replies[dataset.api_invoice_ids[0]].body.decode()}"
             )
     return replies[dataset.size // 2]
-
-
-def _check_same_answer(baseline: harness.Server, fawtara: harness.Reply) -> None:
-    reply = baseline.wait_ready("/")
-    for name in ("content-type", "content-length"):
-        if reply.headers.get(name) != fawtara.headers.get(name):
-            raise RuntimeError(f"baseline {name} {reply.headers.get(name)!r} differs from Fawtara")
-    if reply.status != 200 or reply.body != fawtara.body:
-        raise RuntimeError("the baseline does not answer Fawtara's bytes")
 
 
 def _load() -> str:

@@ -1,14 +1,18 @@
-"""What a benchmark needs around the code under test: servers that are always stopped, and
-bounded wrk runs against 127.0.0.1 whose output is parsed into numbers."""
+"""What a benchmark needs around the code under test: servers that are always stopped (under
+uvicorn or granian), bounded wrk runs against 127.0.0.1 whose output is parsed into numbers, and
+what /proc says about CPU and memory meanwhile."""
 
 import hashlib
 import http.client
+import json
 import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,6 +24,9 @@ from typing import IO
 import fawtara
 
 LOOPBACK = "127.0.0.1"
+BENCH = Path(__file__).resolve().parent
+# The ASGI servers a benchmark can run Fawtara and the baseline under.
+SERVERS = ("uvicorn", "granian")
 
 
 def free_port() -> int:
@@ -53,9 +60,14 @@ class Reply:
 
 
 def request(
-    port: int, method: str, path: str, headers: Mapping[str, str] | None = None, body: bytes = b""
+    port: int,
+    method: str,
+    path: str,
+    headers: Mapping[str, str] | None = None,
+    body: bytes = b"",
+    timeout: float = 30,
 ) -> Reply:
-    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
     try:
         conn.request(method, path, body=body or None, headers=dict(headers or {}))
         response = conn.getresponse()
@@ -86,8 +98,18 @@ class Server:
         return self._process.pid
 
     def __enter__(self) -> "Server":
+        self._start("wb")
+        return self
+
+    def restart(self) -> None:
+        """Kill the server (whatever it is stuck in: a graceful stop would wait for it) and
+        start it again on the same port; its log goes on in the same file."""
+        self.stop(graceful=False)
+        self._start("ab")
+
+    def _start(self, log_mode: str) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        self._log_file = self.log.open("wb")
+        self._log_file = self.log.open(log_mode)
         self._process = subprocess.Popen(
             self.argv,
             env=self.env,
@@ -96,7 +118,6 @@ class Server:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        return self
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
@@ -118,9 +139,9 @@ class Server:
                     ) from None
                 time.sleep(0.1)
 
-    def stop(self) -> None:
+    def stop(self, graceful: bool = True) -> None:
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
+        if graceful and process is not None and process.poll() is None:
             _signal_group(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=15)
@@ -130,6 +151,7 @@ class Server:
         # Workers can outlive a supervisor that died first; the group is still ours to end.
         if process is not None:
             _signal_group(process.pid, signal.SIGKILL)
+            process.wait()
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
@@ -139,18 +161,87 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def baseline_server(workers: int, body: Path, log: Path) -> Server:
-    """The do-nothing ASGI app (baseline.py) answering every request with the bytes of `body`,
-    under the options `fawtara serve` gives uvicorn: auto loop and HTTP parser (uvloop,
-    httptools), no access log, no server header."""
+def fawtara_server(
+    workers: int, env: Mapping[str, str], log: Path, server: str = "uvicorn"
+) -> Server:
+    """Fawtara as users run it: `fawtara serve --no-access-log` (uvicorn); or under granian,
+    the way its documentation runs an ASGI factory. The database must be migrated already
+    (`fawtara serve` would do it; granian does not)."""
     port = free_port()
-    argv = [
-        sys.executable, "-m", "uvicorn", "baseline:app", "--app-dir", str(Path(__file__).parent),
-        "--host", LOOPBACK, "--port", str(port), "--workers", str(workers),
-        "--no-access-log", "--no-server-header", "--log-level", "warning",
-    ]  # fmt: skip
+    if server == "uvicorn":
+        argv = [
+            _tool("fawtara"), "serve", "--host", LOOPBACK, "--port", str(port),
+            "--workers", str(workers), "--no-access-log",
+        ]  # fmt: skip
+    else:
+        argv = _granian("fawtara.app:app_from_env", workers, port, factory=True)
+    return Server(f"fawtara ({server})", argv, env, port, log)
+
+
+def baseline_server(
+    workers: int, body: Path, log: Path, head: Path | None = None, server: str = "uvicorn"
+) -> Server:
+    """The do-nothing ASGI app (baseline.py) answering every request with the bytes of `body`
+    (and the status and headers of `head`, see baseline.py), under the options `fawtara serve`
+    gives uvicorn: auto loop and HTTP parser (uvloop, httptools), no access log, no server
+    header; or under granian as `fawtara_server` runs Fawtara."""
+    port = free_port()
+    if server == "uvicorn":
+        argv = [
+            sys.executable, "-m", "uvicorn", "baseline:app", "--app-dir", str(BENCH),
+            "--host", LOOPBACK, "--port", str(port), "--workers", str(workers),
+            "--no-access-log", "--no-server-header", "--log-level", "warning",
+        ]  # fmt: skip
+    else:
+        argv = [*_granian("baseline:app", workers, port), "--working-dir", str(BENCH)]
     env = {**os.environ, "BENCH_BASELINE_BODY": str(body)}
-    return Server("baseline", argv, env, port, log)
+    if head is not None:
+        env["BENCH_BASELINE_HEAD"] = str(head)
+    return Server(f"baseline ({server})", argv, env, port, log)
+
+
+def _tool(name: str) -> str:
+    """A command installed next to this interpreter (the venv's)."""
+    path = Path(sys.executable).with_name(name)
+    if not path.exists():
+        raise RuntimeError(f"{path} is missing: pip install -e '.[bench]' installs it")
+    return str(path)
+
+
+def _granian(app: str, workers: int, port: int, *, factory: bool = False) -> list[str]:
+    return [
+        _tool("granian"), "--interface", "asgi", *(["--factory"] if factory else []), app,
+        "--host", LOOPBACK, "--port", str(port), "--workers", str(workers),
+        "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+
+
+def save_answer(reply: Reply, folder: Path, name: str) -> tuple[Path, Path]:
+    """Write a captured answer as baseline.py replays it: the body, and the status and headers
+    (all but the ones every server makes itself: date, server). Returns (body, head)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    body, head = folder / f"{name}.body", folder / f"{name}.head.json"
+    body.write_bytes(reply.body)
+    headers = [[k, v] for k, v in reply.headers.items() if k not in ("date", "server")]
+    head.write_text(json.dumps({"status": reply.status, "headers": headers}))
+    return body, head
+
+
+def check_same_answer(
+    baseline: Server, expected: Reply, method: str = "GET", path: str = "/", body: bytes = b""
+) -> None:
+    """Fail unless the baseline answers a request with the expected status, content type,
+    length and body."""
+    baseline.wait_ready("/")
+    reply = request(baseline.port, method, path, {"content-type": "application/json"}, body)
+    for name in ("content-type", "content-length"):
+        if reply.headers.get(name) != expected.headers.get(name):
+            raise RuntimeError(
+                f"baseline {name} {reply.headers.get(name)!r} differs from Fawtara's "
+                f"{expected.headers.get(name)!r}"
+            )
+    if reply.status != expected.status or reply.body != expected.body:
+        raise RuntimeError("the baseline does not answer Fawtara's status and bytes")
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
@@ -169,6 +260,9 @@ class WrkResult:
     p90_ms: float
     p99_ms: float
     errors: str  # socket errors and non-2xx answers as wrk reports them; "" when none
+    non_2xx: int = 0  # answers with a status other than 2xx or 3xx
+    socket_errors: int = 0  # connect, read, write errors and timeouts
+    walked: int = 0  # requests.lua in walk mode: the last line of its file it sent
 
     @property
     def ok(self) -> bool:
@@ -185,7 +279,7 @@ def _ms(value: str) -> float:
 
 def parse_wrk(output: str) -> WrkResult:
     """Numbers from `wrk --latency` output."""
-    percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
     total = re.search(r"^\s+(\d+) requests in", output, re.MULTILINE)
     if rps is None or total is None or len(percentiles) != 4:
@@ -195,6 +289,9 @@ def parse_wrk(output: str) -> WrkResult:
         for line in output.splitlines()
         if line.strip().startswith(("Socket errors", "Non-2xx"))
     ]
+    non_2xx = re.search(r"^\s+Non-2xx or 3xx responses: (\d+)", output, re.MULTILINE)
+    sockets = re.search(r"^\s+Socket errors: (.*)$", output, re.MULTILINE)
+    walked = re.search(r"^walked (\d+)$", output, re.MULTILINE)
     return WrkResult(
         requests_per_second=float(rps.group(1)),
         requests=int(total.group(1)),
@@ -203,6 +300,9 @@ def parse_wrk(output: str) -> WrkResult:
         p90_ms=_ms(percentiles["90"]),
         p99_ms=_ms(percentiles["99"]),
         errors="; ".join(errors),
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=sum(int(n) for n in re.findall(r"\d+", sockets.group(1))) if sockets else 0,
+        walked=int(walked.group(1)) if walked else 0,
     )
 
 
@@ -270,10 +370,11 @@ def _own_cpu() -> float:
 
 class OthersMeter:
     """How many CPUs, on average, programs other than ours (this process, its servers and
-    wrk) kept busy between `start()` and `stop()`."""
+    wrk, and the process groups in `groups`, e.g. a database server's) kept busy between
+    `start()` and `stop()`."""
 
-    def __init__(self, servers: Sequence[Server]) -> None:
-        self._groups = {server.pid for server in servers}
+    def __init__(self, servers: Sequence[Server], groups: Sequence[int] = ()) -> None:
+        self._groups = {server.pid for server in servers} | set(groups)
         self._start = (0.0, 0.0, 0.0, 0.0)
 
     def _now(self) -> tuple[float, float, float, float]:
@@ -286,6 +387,117 @@ class OthersMeter:
         end = self._now()
         wall, busy, servers, own = (b - a for a, b in zip(self._start, end, strict=True))
         return max(busy - servers - own, 0.0) / wall
+
+
+class LogWatch:
+    """The errors a server logs (uvicorn's "ERROR: Exception in ASGI application", granian's
+    "[ERROR] …"), each named by the last exception line of its traceback, since the last look."""
+
+    def __init__(self, log: Path) -> None:
+        self._log = log
+        self._offset = log.stat().st_size if log.exists() else 0
+
+    def rewind(self) -> None:
+        """Look at the whole log again."""
+        self._offset = 0
+
+    def new_errors(self) -> dict[str, int]:
+        """{exception line: count} of the errors logged since the last call."""
+        if not self._log.exists():
+            return {}
+        with self._log.open("rb") as file:
+            file.seek(self._offset)
+            text = file.read().decode(errors="replace")
+        self._offset += len(text.encode(errors="replace"))
+        found: dict[str, int] = {}
+        for block in re.split(r"^.*ERROR.*$", text, flags=re.MULTILINE)[1:]:
+            names = _EXCEPTION.findall(block)
+            name = names[-1] if names else "an error without a traceback"
+            found[name] = found.get(name, 0) + 1
+        return found
+
+
+# The last line of a traceback: `module.SomeError: message` (the message cut at SQLAlchemy's
+# "(Background on this error …)" link).
+_EXCEPTION = re.compile(
+    r"^([A-Za-z_][\w.]*(?:Error|Exception|Disconnect|Timeout|Exit)\w*(?::[^\n]*?)?)"
+    r"(?:\s*\(Background on this error.*)?$",
+    re.MULTILINE,
+)
+
+
+# --- memory: RSS of a server's processes ----------------------------------------------------
+
+
+def group_pids(group: int) -> list[int]:
+    """The live processes of a process group (a server and the workers it started)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if int(text[text.rindex(")") + 2 :].split()[2]) == group:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of a process (0 once it has ended)."""
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
+    except OSError:
+        return 0
+
+
+@dataclass(frozen=True)
+class Memory:
+    """RSS of a server's processes over a run: the sum over its processes (supervisor and
+    workers), as a median of the samples and at its peak, and the largest single process."""
+
+    processes: int
+    median_total_mb: float
+    peak_total_mb: float
+    peak_process_mb: float
+
+
+class MemorySampler:
+    """Samples the RSS of a server's processes every `interval` seconds, in a thread, between
+    `start()` and `stop()`. The processes are listed at `start()` (a server's workers are
+    started before it answers, and live as long as it)."""
+
+    def __init__(self, server: Server, interval: float = 0.25) -> None:
+        self._group = server.pid
+        self._interval = interval
+        self._samples: list[list[int]] = []
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        pids = group_pids(self._group)
+        self._samples, self._done = [], threading.Event()
+
+        def sample() -> None:
+            while True:
+                self._samples.append([rss_bytes(pid) for pid in pids])
+                if self._done.wait(self._interval):
+                    return
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> Memory:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+        mb = 1024 * 1024
+        totals = [sum(sample) / mb for sample in self._samples] or [0.0]
+        largest = max((max(sample, default=0) for sample in self._samples), default=0)
+        processes = max((sum(1 for rss in s if rss) for s in self._samples), default=0)
+        return Memory(processes, statistics.median(totals), max(totals), largest / mb)
 
 
 def source() -> str:

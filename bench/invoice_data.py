@@ -1,10 +1,11 @@
 """Datasets for the invoice benchmarks: one SQLite file per size under bench/out/, built once and
-reused while its row counts and generator version still match.
+reused while its row counts and generator version still match; or a PostgreSQL database, loaded
+with COPY from the same generator (built for each run: it lives on a server the run is given).
 
 Every invoice has a client, 3 items and 2 payments. The first `API_INVOICES` are made through
-the real API (POST /v1/invoices); the rest are bulk-inserted with sqlite3 from the same
-generator. Before the bulk insert the rows the API wrote are compared, column by column, with
-the rows the generator would write for the same ids, so bulk rows cannot drift from API ones.
+the real API (POST /v1/invoices); the rest are bulk-inserted from the same generator. Before the
+bulk insert into SQLite the rows the API wrote are compared, column by column, with the rows the
+generator would write for the same ids, so bulk rows cannot drift from API ones.
 """
 
 import json
@@ -22,13 +23,17 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import harness
+import postgres
+import psycopg
 from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from fawtara import migrate
 from fawtara.invoices import totals
 
 GENERATOR = 1  # bump when the rows change: stored datasets are then rebuilt
 MASTER_KEY = "fawtara-bench-master-key-not-a-secret"
+USERNAME, PASSWORD = "bench", "bench-password-not-a-secret"  # the Hesabe-style login
 API_INVOICES = 2
 CLIENTS_PER_INVOICE = 0.1  # each client has about ten invoices
 _BATCH = 50_000  # invoices per transaction
@@ -69,18 +74,43 @@ _SERVER_CHOSEN = {"link_token", "created_at", "updated_at"}
 @dataclass(frozen=True)
 class Dataset:
     size: int
-    path: Path
-    api_key: str
+    url: str  # as FAWTARA_DATABASE_URL takes it
+    # What `fawtara merchant create --json` printed: id, api_key, the Hesabe-style codes,
+    # envelope key and IV, username and password.
+    merchant: dict[str, Any]
     api_invoice_ids: tuple[int, ...]
+    path: Path | None = None  # the SQLite file
+
+    @property
+    def api_key(self) -> str:
+        key: str = self.merchant["api_key"]
+        return key
+
+    @property
+    def clients(self) -> int:
+        return client_count(self.size)
 
     def env(self) -> dict[str, str]:
-        return server_env(self.path)
+        return server_env(self.url)
+
+    def into_page_cache(self) -> None:
+        """Read a SQLite file once, so a measurement starts with it in the OS page cache (the
+        file is far smaller than this machine's memory) and only SQLite's work is measured."""
+        if self.path is None:
+            return
+        with self.path.open("rb") as file:
+            while file.read(16 << 20):
+                pass
 
 
-def server_env(path: Path) -> dict[str, str]:
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.resolve()}"
+
+
+def server_env(url: str) -> dict[str, str]:
     return {
         **os.environ,
-        "FAWTARA_DATABASE_URL": f"sqlite:///{path.resolve()}",
+        "FAWTARA_DATABASE_URL": url,
         "FAWTARA_MASTER_KEY": MASTER_KEY,
         "FAWTARA_LOG_LEVEL": "warning",
         # Fixed, so the invoice link (and the response size) does not depend on the port.
@@ -174,6 +204,22 @@ def invoice_rows(
     return invoice, item_rows, payment_rows
 
 
+def has_room(invoice_id: int) -> bool:
+    """Whether the invoice is not fully paid, so a small payment on it is accepted."""
+    return _choices(invoice_id)[1] != "paid"
+
+
+def deletable_rows(
+    invoice_id: int, merchant_id: int, clients: int
+) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    """An invoice without payments (so it may be deleted), and its items: the generator's
+    invoice, unpaid, numbered apart from the merchant's own sequence (DEL0000123)."""
+    invoice, items, _payments = invoice_rows(invoice_id, merchant_id, clients)
+    row = dict(zip(INVOICE_COLUMNS, invoice, strict=True))
+    row.update(number=f"DEL{invoice_id:07d}", status="unpaid", paid_minor=0)
+    return tuple(row.values()), items
+
+
 def api_body(invoice_id: int, merchant_id: int, clients: int) -> dict[str, Any]:
     """The POST /v1/invoices body that should make the same rows as `invoice_rows`."""
     invoice, items, payments = invoice_rows(invoice_id, merchant_id, clients)
@@ -209,7 +255,7 @@ def api_body(invoice_id: int, merchant_id: int, clients: int) -> dict[str, Any]:
 
 
 def ensure(size: int, out: Path) -> Dataset:
-    """The dataset of `size` invoices, built unless a matching one is already stored."""
+    """The SQLite dataset of `size` invoices, built unless a matching one is already stored."""
     path, meta_path = out / f"invoices-{size}.db", out / f"invoices-{size}.json"
     meta = _reusable(path, meta_path, size)
     if meta is None:
@@ -218,14 +264,70 @@ def ensure(size: int, out: Path) -> Dataset:
         meta_path.write_text(json.dumps(meta, indent=2))  # written last: marks a finished build
     else:
         print(f"[data] reusing {path.name} ({size:,} invoices)", flush=True)
-    return Dataset(size, path, meta["api_key"], tuple(meta["api_invoice_ids"]))
+    ids = tuple(meta["api_invoice_ids"])
+    return Dataset(size, sqlite_url(path), meta["merchant"], ids, path)
+
+
+def build_postgres(size: int, url: str, out: Path) -> Dataset:
+    """The dataset of `size` invoices in the empty PostgreSQL database at `url`: the API makes
+    the first invoices, COPY the rest (their rows are checked against the generator on SQLite,
+    where `ensure` builds the same dataset)."""
+    started = time.monotonic()
+    name = make_url(url).database
+    print(f"[data] loading {size:,} invoices into PostgreSQL database {name}", flush=True)
+    merchant = _new_merchant(url)
+    api_ids = _create_through_api(url, out, size, merchant["id"], merchant["api_key"])
+    with psycopg.connect(postgres.plain(url)) as db:
+        _copy(db, size, merchant["id"], first=len(api_ids) + 1)
+        db.execute(
+            "UPDATE merchants SET last_invoice_seq = %s WHERE id = %s", (size, merchant["id"])
+        )
+        db.commit()
+        db.autocommit = True
+        db.execute("VACUUM ANALYZE")  # fresh statistics and visibility map, as a live store has
+    print(f"[data] loaded {name} in {time.monotonic() - started:.0f} s", flush=True)
+    return Dataset(size, url, merchant, tuple(api_ids))
+
+
+def add_deletable(dataset: Dataset, url: str, count: int) -> range:
+    """Insert `count` deletable invoices (`deletable_rows`) after the last invoice of the
+    database at `url` (a copy of `dataset`, whose server may be running but idle); their ids."""
+    invoices: list[tuple[Any, ...]] = []
+    items: list[tuple[Any, ...]] = []
+
+    def rows(first: int) -> range:
+        ids = range(first, first + count)
+        for invoice_id in ids:
+            invoice, item_rows = deletable_rows(invoice_id, dataset.merchant["id"], dataset.clients)
+            invoices.append(invoice)
+            items.extend(item_rows)
+        return ids
+
+    last = "SELECT coalesce(max(id), 0) FROM invoices"
+    if url.startswith("sqlite"):
+        with sqlite3.connect(make_url(url).database or "", isolation_level=None) as db:
+            db.execute("PRAGMA busy_timeout=120000")  # behind writes the server still has queued
+            db.execute("BEGIN IMMEDIATE")
+            ids = rows(db.execute(last).fetchone()[0] + 1)
+            _insert(db, "invoices", INVOICE_COLUMNS, invoices)
+            _insert(db, "invoice_items", ITEM_COLUMNS, items)
+            db.execute("COMMIT")
+        db.close()
+        return ids
+    with psycopg.connect(postgres.plain(url)) as pg, pg.cursor() as cursor:
+        ids = rows(cursor.execute(last).fetchone()[0] + 1)  # type: ignore[index]
+        _copy_rows(cursor, "invoices", INVOICE_COLUMNS, invoices)
+        _copy_rows(cursor, "invoice_items", ITEM_COLUMNS, items)
+        _move_sequences(cursor)
+        pg.commit()
+    return ids
 
 
 def _reusable(path: Path, meta_path: Path, size: int) -> dict[str, Any] | None:
     if not path.exists() or not meta_path.exists():
         return None
     meta: dict[str, Any] = json.loads(meta_path.read_text())
-    if meta.get("generator") != GENERATOR or meta.get("size") != size:
+    if meta.get("generator") != GENERATOR or meta.get("size") != size or "merchant" not in meta:
         return None
     expected = {
         "invoices": size,
@@ -253,21 +355,29 @@ def _remove(*paths: Path) -> None:
             Path(f"{path}{extra}").unlink(missing_ok=True)
 
 
-def _cli(path: Path, *args: str) -> str:
+def _cli(url: str, *args: str) -> str:
     done = subprocess.run(
-        [_FAWTARA, *args], env=server_env(path), capture_output=True, text=True, check=False
+        [_FAWTARA, *args], env=server_env(url), capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         raise RuntimeError(f"fawtara {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
 
 
+def _new_merchant(url: str) -> dict[str, Any]:
+    """The merchant, made by the CLI (which migrates the database first), with every credential
+    of both dialects."""
+    argv = ("merchant", "create", "--name", "Bench Trading", "--username", USERNAME)
+    merchant: dict[str, Any] = json.loads(_cli(url, *argv, "--password", PASSWORD, "--json"))
+    return {**merchant, "password": PASSWORD}
+
+
 def _build(size: int, path: Path, out: Path) -> dict[str, Any]:
     started = time.monotonic()
     print(f"[data] building {path.name}: {size:,} invoices", flush=True)
-    _cli(path, "db", "upgrade")
-    merchant = json.loads(_cli(path, "merchant", "create", "--name", "Bench Trading", "--json"))
-    api_ids = _create_through_api(path, out, size, merchant["id"], merchant["api_key"])
+    url = sqlite_url(path)
+    merchant = _new_merchant(url)
+    api_ids = _create_through_api(url, out, size, merchant["id"], merchant["api_key"])
     with sqlite3.connect(path, isolation_level=None) as db:
         check_api_rows(db, merchant["id"], client_count(size), api_ids)
         _bulk_insert(db, size, merchant["id"], first=len(api_ids) + 1)
@@ -276,20 +386,19 @@ def _build(size: int, path: Path, out: Path) -> dict[str, Any]:
     return {
         "generator": GENERATOR,
         "size": size,
-        "merchant_id": merchant["id"],
-        "api_key": merchant["api_key"],
+        "merchant": merchant,
         "api_invoice_ids": api_ids,
     }
 
 
 def _create_through_api(
-    path: Path, out: Path, size: int, merchant_id: int, api_key: str
+    url: str, out: Path, size: int, merchant_id: int, api_key: str
 ) -> list[int]:
     port = harness.free_port()
     argv = [_FAWTARA, "serve", "--host", harness.LOOPBACK, "--port", str(port), "--no-access-log"]
     clients = client_count(size)
     ids = []
-    with harness.Server("fawtara", argv, server_env(path), port, out / "logs/build.log") as server:
+    with harness.Server("fawtara", argv, server_env(url), port, out / "logs/build.log") as server:
         server.wait_ready("/v1/invoices/1", {"api_key": api_key})
         for invoice_id in range(1, API_INVOICES + 1):
             body = json.dumps(api_body(invoice_id, merchant_id, clients)).encode()
@@ -357,19 +466,18 @@ def _batches(first: int, last: int) -> Iterator[range]:
         yield range(start, min(start + _BATCH, last + 1))
 
 
-def _bulk_insert(db: sqlite3.Connection, size: int, merchant_id: int, first: int) -> None:
-    # Only this connection is open: a rollback journal is not needed for a file we would
-    # rebuild anyway after a crash. WAL is restored at the end, as the server leaves it.
-    db.execute("PRAGMA journal_mode=OFF")
-    db.execute("PRAGMA synchronous=OFF")
-    db.execute("PRAGMA cache_size=-1048576")  # 1 GiB: the indexes stay in memory while built
+def _clients(size: int, merchant_id: int, first: int) -> Iterator[tuple[Any, ...]]:
+    return (client_row(c, merchant_id) for c in range(first, client_count(size) + 1))
+
+
+Rows = list[tuple[Any, ...]]
+
+
+def _generated(size: int, merchant_id: int, first: int) -> Iterator[tuple[Rows, Rows, Rows]]:
+    """The invoice, item and payment rows of invoices first..size, a batch at a time, with the
+    progress on the terminal."""
     clients = client_count(size)
     started = time.monotonic()
-    db.execute("BEGIN")
-    _insert(db, "clients", CLIENT_COLUMNS, (
-        client_row(c, merchant_id) for c in range(first, clients + 1)
-    ))  # fmt: skip
-    db.execute("COMMIT")
     done = 0
     for batch in _batches(first, size):
         invoices, items, payments = [], [], []
@@ -378,11 +486,7 @@ def _bulk_insert(db: sqlite3.Connection, size: int, merchant_id: int, first: int
             invoices.append(invoice)
             items.extend(item_rows)
             payments.extend(payment_rows)
-        db.execute("BEGIN")
-        _insert(db, "invoices", INVOICE_COLUMNS, invoices)
-        _insert(db, "invoice_items", ITEM_COLUMNS, items)
-        _insert(db, "payments", PAYMENT_COLUMNS, payments)
-        db.execute("COMMIT")
+        yield invoices, items, payments
         done += len(batch)
         rate = done / (time.monotonic() - started)
         left = (size - first + 1 - done) / rate
@@ -390,6 +494,23 @@ def _bulk_insert(db: sqlite3.Connection, size: int, merchant_id: int, first: int
             f"[data]   {batch[-1]:>9,} / {size:,} invoices  {rate:,.0f}/s  ~{left:.0f} s left",
             flush=True,
         )
+
+
+def _bulk_insert(db: sqlite3.Connection, size: int, merchant_id: int, first: int) -> None:
+    # Only this connection is open: a rollback journal is not needed for a file we would
+    # rebuild anyway after a crash. WAL is restored at the end, as the server leaves it.
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("PRAGMA cache_size=-1048576")  # 1 GiB: the indexes stay in memory while built
+    db.execute("BEGIN")
+    _insert(db, "clients", CLIENT_COLUMNS, _clients(size, merchant_id, first))
+    db.execute("COMMIT")
+    for invoices, items, payments in _generated(size, merchant_id, first):
+        db.execute("BEGIN")
+        _insert(db, "invoices", INVOICE_COLUMNS, invoices)
+        _insert(db, "invoice_items", ITEM_COLUMNS, items)
+        _insert(db, "payments", PAYMENT_COLUMNS, payments)
+        db.execute("COMMIT")
     db.execute(f"UPDATE merchants SET last_invoice_seq = {size} WHERE id = {merchant_id}")
     db.execute("PRAGMA journal_mode=WAL")
 
@@ -397,3 +518,35 @@ def _bulk_insert(db: sqlite3.Connection, size: int, merchant_id: int, first: int
 def _insert(db: sqlite3.Connection, table: str, columns: Sequence[str], rows: Any) -> None:
     marks = ", ".join("?" * len(columns))
     db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+# --- PostgreSQL: the same rows through COPY ----------------------------------------------------
+
+
+def _copy_rows(cursor: Any, table: str, columns: Sequence[str], rows: Any) -> None:
+    # Text COPY: the generator's SQLite values (timestamps as text, booleans as 0/1) are valid
+    # PostgreSQL input for the columns' types.
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _move_sequences(cursor: Any) -> None:
+    """Rows came with their ids: move the id sequences past them."""
+    for table in ("clients", "invoices", "invoice_items", "payments"):
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT coalesce(max(id), 1) FROM {table}))"
+        )
+
+
+def _copy(db: psycopg.Connection[Any], size: int, merchant_id: int, first: int) -> None:
+    with db.cursor() as cursor:
+        _copy_rows(cursor, "clients", CLIENT_COLUMNS, _clients(size, merchant_id, first))
+        db.commit()
+        for invoices, items, payments in _generated(size, merchant_id, first):
+            _copy_rows(cursor, "invoices", INVOICE_COLUMNS, invoices)
+            _copy_rows(cursor, "invoice_items", ITEM_COLUMNS, items)
+            _copy_rows(cursor, "payments", PAYMENT_COLUMNS, payments)
+            db.commit()
+        _move_sequences(cursor)
