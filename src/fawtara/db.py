@@ -13,6 +13,7 @@ replica-safe (getting and listing a merchant's invoices and clients) go to it, e
   reached (the read is served by the primary and logged).
 """
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -107,6 +108,11 @@ class Database:
         self._replica_away_until = 0.0
         self.metrics = metrics
         self._pool_size = settings.db_pool_size
+        # See UnitOfWork: units in flight at most as many as the pool's connections (less the
+        # one SQLite keeps for the hot read), and one SQLite writer at a time per process.
+        connections = settings.db_pool_size + settings.db_max_overflow
+        self.unit_slots = asyncio.Semaphore(max(connections - (1 if self.is_sqlite else 0), 1))
+        self.write_turn = asyncio.Lock() if self.is_sqlite else None
         self._async_pools: dict[str, AsyncConnectionPool] = {}
         self._async_in_use: dict[str, Any] = {}
         if metrics is not None:
@@ -128,20 +134,20 @@ class Database:
             horizon = now - self._own_writes_seconds
             self._last_write = {m: t for m, t in self._last_write.items() if t > horizon}
 
-    def _replica_for(self, merchant_id: int) -> Engine | None:
+    def replica_for(self, merchant_id: int) -> Engine | None:
         """The replica, if this merchant's reads may go there now."""
         if self.replica is None:
             return None
         if time.monotonic() < self._replica_away_until:
-            self._count_read("primary")
+            self.count_read("primary")
             return None
         wrote = self._last_write.get(merchant_id)
         if wrote is not None and time.monotonic() - wrote < self._own_writes_seconds:
-            self._count_read("primary")
+            self.count_read("primary")
             return None
         return self.replica
 
-    def _replica_away(self, exc: Exception) -> None:
+    def replica_away(self, exc: Exception) -> None:
         """The replica failed: reads go to the primary for a while before it is tried again."""
         self._replica_away_until = time.monotonic() + REPLICA_RETRY_SECONDS
         _log.warning(
@@ -150,27 +156,9 @@ class Database:
             exc,
         )
 
-    def _count_read(self, target: str) -> None:
+    def count_read(self, target: str) -> None:
         if self.metrics is not None:
             self.metrics.reads.labels(target).inc()
-
-    def _from_replica(self, read: Callable[[Engine], T], merchant_id: int) -> T:
-        """`read(engine)` on the replica when allowed, else (or if the replica has not got the
-        record, or is down) on the primary."""
-        replica = self._replica_for(merchant_id)
-        if replica is not None:
-            try:
-                result = read(replica)
-                self._count_read("replica")
-                return result
-            except NotFound:
-                self._count_read("primary")  # maybe not replicated yet: the primary decides
-            except Exception as exc:
-                if not _unreachable(exc):
-                    raise
-                self._replica_away(exc)
-                self._count_read("primary")
-        return read(self.engine)
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -198,17 +186,17 @@ class Database:
                 return row
             finally:
                 cursor.close()
-        if self._replica_for(merchant_id) is not None:
+        if self.replica_for(merchant_id) is not None:
             try:
                 row = await self._fetch_one(self._async_pool("replica"), sql, params)
                 if row is not None:
-                    self._count_read("replica")
+                    self.count_read("replica")
                     return row
             except Exception as exc:
                 if not _unreachable(exc):
                     raise
-                self._replica_away(exc)
-            self._count_read("primary")  # not replicated yet, or the replica is away
+                self.replica_away(exc)
+            self.count_read("primary")  # not replicated yet, or the replica is away
         return await self._fetch_one(self._async_pool("primary"), sql, params)
 
     def _async_pool(self, name: str) -> AsyncConnectionPool:
@@ -293,6 +281,14 @@ class UnitOfWork:
     query. Everything else (PostgreSQL, SQLite writes that may queue on the write lock) runs in
     the thread pool so the event loop never blocks on I/O. Leaving the block commits, or rolls
     back if an exception is leaving it.
+
+    Before its first step a unit takes one of the process's unit slots (as many as the pool
+    has connections), and on SQLite a write unit also the process's write turn; both are
+    waited for on the event loop and given back when the unit ends. So a thread never waits
+    for a connection, or for SQLite's write lock, that only another thread-pool step could
+    free: without them, a burst of requests larger than the thread pool filled it with
+    waiters while the requests holding connections (or the write lock) waited for a thread to
+    commit, until timeouts answered 500.
     """
 
     def __init__(self, database: "Database", *, write: bool) -> None:
@@ -302,6 +298,8 @@ class UnitOfWork:
         self._session: Session | None = None
         self._inline = database.is_sqlite and not write
         self._wrote_for: set[int] = set()  # merchants whose data this unit may change
+        self._slot = False
+        self._turn = False
 
     @property
     def session(self) -> Session:
@@ -310,9 +308,29 @@ class UnitOfWork:
             self._session = Session(bind=self._bind, expire_on_commit=False)
         return self._session
 
+    async def _take_slot(self) -> None:
+        if self._slot:
+            return
+        database = self._database
+        if self._write and database.write_turn is not None:
+            await database.write_turn.acquire()
+            self._turn = True
+        await database.unit_slots.acquire()
+        self._slot = True
+
+    def _give_back(self) -> None:
+        if self._slot:
+            self._database.unit_slots.release()
+            self._slot = False
+        if self._turn:
+            assert self._database.write_turn is not None
+            self._database.write_turn.release()
+            self._turn = False
+
     async def run(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
+        await self._take_slot()
         if self._write and args and isinstance(args[0], Principal):
             # Domain calls take the caller first (tenancy): a write unit notes whose data it
             # changes, so that merchant's next reads here stay on the primary.
@@ -330,35 +348,49 @@ class UnitOfWork:
     ) -> T:
         """`run` for a replica-safe read of the caller's data (see the module docstring)."""
         database = self._database
-        if database.replica is None:
-            return await self.run(fn, principal, *args, **kwargs)
+        replica = database.replica_for(principal.merchant_id)
+        if replica is not None:
+            await self._take_slot()  # the replica's pool is sized as the primary's
 
-        def on(engine: Engine) -> T:
-            bind = self._bind if engine is database.engine else engine
-            with Session(bind=bind) as session:
-                return fn(session, principal, *args, **kwargs)
+            def on_replica() -> T:
+                with Session(bind=replica) as session:
+                    return fn(session, principal, *args, **kwargs)
 
-        return await run_in_threadpool(database._from_replica, on, principal.merchant_id)
+            try:
+                result = await run_in_threadpool(on_replica)
+                database.count_read("replica")
+                return result
+            except NotFound:
+                database.count_read("primary")  # maybe not replicated yet: the primary decides
+            except Exception as exc:
+                if not _unreachable(exc):
+                    raise
+                database.replica_away(exc)
+                database.count_read("primary")
+        return await self.run(fn, principal, *args, **kwargs)
 
     async def __aenter__(self) -> "UnitOfWork":
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
-        if self._session is None:
-            return
+        try:
+            if self._session is None:
+                return
 
-        def end(session: Session) -> None:
-            try:
-                if exc_type is None:
-                    session.commit()
-                else:
-                    session.rollback()
-            finally:
-                session.close()
+            def end(session: Session) -> None:
+                try:
+                    if exc_type is None:
+                        session.commit()
+                    else:
+                        session.rollback()
+                finally:
+                    session.close()
 
-        await self.run(end)
-        if exc_type is None and self._wrote_for:
-            self._database.wrote_for(self._wrote_for)
+            await self.run(end)
+            if exc_type is None and self._wrote_for:
+                self._database.wrote_for(self._wrote_for)
+        finally:
+            self._give_back()
 
 
 async def _request_unit(request: Request) -> AsyncIterator[UnitOfWork]:

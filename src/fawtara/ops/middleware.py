@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from starlette.datastructures import Headers
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -68,6 +69,8 @@ class Observe:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            status = 499  # the client left while its body was read: nobody to answer
         except Exception:
             _errors.exception("unexpected error answering %s %s", scope["method"], _route(scope))
             self.metrics.errors.labels(scope["method"], _route(scope)).inc()
