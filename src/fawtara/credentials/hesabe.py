@@ -78,6 +78,18 @@ def open_envelope(merchant: Merchant, box: SecretBox) -> EnvelopeSecrets | None:
     )
 
 
+def _free_merchant_code(session: Session) -> str:
+    """A six-digit code no merchant has (Hesabe's codes look so). Drawn at random, a code
+    collides with an existing one once merchants number in the thousands (the birthday
+    bound), so a drawn code that is taken is drawn again; the unique constraint still guards
+    a race with a concurrent assignment."""
+    while True:
+        code = str(100_000 + secrets.randbelow(900_000))
+        taken = session.scalar(select(Merchant.id).where(Merchant.merchant_code == code))
+        if taken is None:
+            return code
+
+
 def assign(
     session: Session,
     box: SecretBox,
@@ -90,7 +102,7 @@ def assign(
 ) -> HesabeCredentials:
     """Set all four credentials, generating those not given."""
     if merchant_code is None:
-        merchant_code = str(100_000 + secrets.randbelow(900_000))
+        merchant_code = _free_merchant_code(session)
     elif not (0 < len(merchant_code) <= 32 and merchant_code.isascii() and merchant_code.isalnum()):
         raise InvalidInput("must be 1 to 32 letters or digits", field="merchant_code")
     try:

@@ -136,7 +136,7 @@ def _aware(value: datetime | None) -> datetime | None:
 
 class _InvoiceFields(_Body):
     number: Annotated[str, Field(max_length=64)] | None = None
-    currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
+    currency: Annotated[str, Field(pattern="^[A-Za-z]{3}$")] | None = None
     title: Annotated[str, Field(max_length=300)] | None = None
     terms_conditions: Text | None = None
     note: Text | None = None
