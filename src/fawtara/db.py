@@ -124,7 +124,7 @@ class Database:
                 for name in ("primary", "replica") if self.replica is not None else ("primary",):
                     label = f"{name}-reads"  # the hot GET's asyncio pool
                     metrics.pool_capacity.labels(label).set(settings.db_pool_size)
-                    self._async_in_use[f"fawtara-{label}"] = metrics.pool_checked_out.labels(label)
+                    self._async_in_use[name] = metrics.pool_checked_out.labels(label)
 
     def wrote_for(self, merchant_ids: set[int]) -> None:
         now = time.monotonic()
@@ -147,8 +147,11 @@ class Database:
             return None
         return self.replica
 
-    def replica_away(self, exc: Exception) -> None:
-        """The replica failed: reads go to the primary for a while before it is tried again."""
+    def replica_failed(self, exc: Exception) -> None:
+        """A read on the replica raised `exc`: re-raised unless the replica is unreachable, in
+        which case reads go to the primary for a while before it is tried again."""
+        if not _unreachable(exc):
+            raise exc
         self._replica_away_until = time.monotonic() + REPLICA_RETRY_SECONDS
         _log.warning(
             "read replica unreachable, reading from the primary for %d s: %s",
@@ -188,16 +191,14 @@ class Database:
                 cursor.close()
         if self.replica_for(merchant_id) is not None:
             try:
-                row = await self._fetch_one(self._async_pool("replica"), sql, params)
+                row = await self._fetch_one("replica", sql, params)
                 if row is not None:
                     self.count_read("replica")
                     return row
             except Exception as exc:
-                if not _unreachable(exc):
-                    raise
-                self.replica_away(exc)
+                self.replica_failed(exc)
             self.count_read("primary")  # not replicated yet, or the replica is away
-        return await self._fetch_one(self._async_pool("primary"), sql, params)
+        return await self._fetch_one("primary", sql, params)
 
     def _async_pool(self, name: str) -> AsyncConnectionPool:
         pool = self._async_pools.get(name)
@@ -220,11 +221,12 @@ class Database:
         return pool
 
     async def _fetch_one(
-        self, pool: AsyncConnectionPool, sql: str, params: tuple[Any, ...] | dict[str, Any]
+        self, name: str, sql: str, params: tuple[Any, ...] | dict[str, Any]
     ) -> tuple[Any, ...] | None:
+        pool = self._async_pool(name)
         if pool.closed:
             await pool.open(wait=False)
-        in_use = self._async_in_use.get(pool.name)
+        in_use = self._async_in_use.get(name)
         if in_use is not None:
             in_use.inc()
         try:
@@ -363,9 +365,7 @@ class UnitOfWork:
             except NotFound:
                 database.count_read("primary")  # maybe not replicated yet: the primary decides
             except Exception as exc:
-                if not _unreachable(exc):
-                    raise
-                database.replica_away(exc)
+                database.replica_failed(exc)
                 database.count_read("primary")
         return await self.run(fn, principal, *args, **kwargs)
 

@@ -21,6 +21,7 @@ from fawtara.hosted.pdf import PdfRendererDep
 from fawtara.hosted.render import invoice_html, not_found_html
 from fawtara.hosted.service import HostedInvoice
 from fawtara.invoices.service import is_link_token
+from fawtara.ops.logs import mask_link_token
 
 router = APIRouter(prefix="/i", tags=["Invoice link"])
 
@@ -100,9 +101,6 @@ async def invoice_page(request: Request, token: Token) -> HTMLResponse:
     return HTMLResponse(page.html, headers=PRIVATE_HEADERS)
 
 
-_TOKEN_IN_PATH = re.compile(r"^/i/[^/?.]+")
-
-
 class RedactLinkTokens(logging.Filter):
     """Keeps invoice link tokens out of the access log: `/i/<token>.pdf` is logged as
     `/i/…pdf`. The token opens the invoice, so a log reader must not be able to."""
@@ -112,6 +110,6 @@ class RedactLinkTokens(logging.Filter):
         # status code).
         args = record.args
         if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
-            path = _TOKEN_IN_PATH.sub("/i/…", args[2])
+            path = mask_link_token(args[2])
             record.args = (args[0], args[1], path, args[3], args[4])
         return True

@@ -17,7 +17,12 @@ ACCESS_LOGGER = "fawtara.access"
 # control characters that could forge log lines) is replaced by a new one.
 _GIVEN_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 # Invoice link tokens open the invoice: a log reader must not be able to.
-_LINK_TOKEN = re.compile(r"^/i/[^/.]+")
+_LINK_TOKEN = re.compile(r"^/i/[^/?.]+")
+
+
+def mask_link_token(path: str) -> str:
+    """`/i/<token>.pdf` as `/i/….pdf`."""
+    return _LINK_TOKEN.sub("/i/…", path)
 
 
 def new_request_id(given: str | None) -> str:
@@ -29,7 +34,7 @@ def new_request_id(given: str | None) -> str:
 def loggable_path(path: str) -> str:
     """The path as logged: query strings are never logged (they may hold an email address, a
     sealed payload), link tokens are masked."""
-    return _LINK_TOKEN.sub("/i/…", path)
+    return mask_link_token(path)
 
 
 class RequestIdFilter(logging.Filter):
