@@ -1,5 +1,8 @@
 """Turn a unique-constraint violation from either database into the domain's Conflict error."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,12 +38,19 @@ def conflict_from(exc: IntegrityError) -> errors.Conflict | None:
     return None
 
 
-def flush(session: Session) -> None:
-    """Flush, turning a known unique violation into its Conflict."""
+@contextmanager
+def conflicts() -> Iterator[None]:
+    """Writes inside the block raise a known unique violation as its Conflict."""
     try:
-        session.flush()
+        yield
     except IntegrityError as exc:
         conflict = conflict_from(exc)
         if conflict is None:
             raise
         raise conflict from exc
+
+
+def flush(session: Session) -> None:
+    """Flush, turning a known unique violation into its Conflict."""
+    with conflicts():
+        session.flush()

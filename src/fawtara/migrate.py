@@ -22,12 +22,12 @@ def _config() -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest revision (idempotent)."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to the newest revision, or to `revision` (idempotent)."""
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def head() -> str | None:

@@ -1,6 +1,6 @@
 """Client queries; every one takes the merchant id."""
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from fawtara.models import Client, Invoice
@@ -16,6 +16,24 @@ def find_by_email(session: Session, merchant_id: int, email: str) -> Client | No
     return session.scalars(
         select(Client).where(Client.merchant_id == merchant_id, Client.email == email)
     ).first()
+
+
+_ID_BY_ID = select(Client.id).where(
+    Client.merchant_id == bindparam("merchant"), Client.id == bindparam("id")
+)
+_ID_BY_EMAIL = select(Client.id).where(
+    Client.merchant_id == bindparam("merchant"), Client.email == bindparam("email")
+)
+
+
+def client_id(
+    session: Session, merchant_id: int, *, id: int | None = None, email: str = ""
+) -> int | None:
+    """The id of the merchant's client with this id or email, if there is one. A Core statement
+    on the session's connection: invoice creates look clients up on every call."""
+    if id is not None:
+        return session.connection().scalar(_ID_BY_ID, {"merchant": merchant_id, "id": id})
+    return session.connection().scalar(_ID_BY_EMAIL, {"merchant": merchant_id, "email": email})
 
 
 def has_invoices(session: Session, merchant_id: int, client_id: int) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Dialect, Select
+from sqlalchemy.orm import Session
 
 from fawtara.invoices import repository
 from fawtara.invoices.schemas import InvoiceView
@@ -90,3 +91,13 @@ def invoice_from_row(statement: _Compiled, found: tuple[Any, ...]) -> InvoiceVie
 
 def _decoded(children: Any) -> list[dict[str, Any]]:
     return orjson.loads(children) if isinstance(children, str | bytes) else list(children)
+
+
+def view_in(session: Session, merchant_id: int, invoice_id: int) -> InvoiceView | None:
+    """The same read inside a unit of work (after a write, on its connection and transaction),
+    as driver SQL: SQLAlchemy's result processing is what `invoice_from_row` does itself."""
+    connection = session.connection()
+    statement = one_invoice(connection.dialect)
+    params = statement.params({"merchant_id": merchant_id, "invoice_id": invoice_id})
+    row = connection.exec_driver_sql(statement.sql, params).first()
+    return invoice_from_row(statement, tuple(row)) if row is not None else None

@@ -4,9 +4,10 @@ from sqlalchemy.orm import Session
 
 from fawtara.constraints import flush
 from fawtara.credentials.principal import Principal
-from fawtara.errors import InvoiceCancelled, PaymentNotFound
+from fawtara.errors import InvoiceCancelled, InvoiceNotFound, PaymentNotFound
+from fawtara.invoices import repository
 from fawtara.invoices.schemas import InvoiceView, PaymentDraft
-from fawtara.invoices.service import locked, new_payment, recorded, settle
+from fawtara.invoices.service import locked, new_payment, recorded, settle, settlement
 
 
 def add_payment(
@@ -14,14 +15,19 @@ def add_payment(
 ) -> InvoiceView:
     """Record a payment. The invoice row is locked first, so concurrent payments on one invoice
     run one after the other and each sees the others' amounts: none can pass the total."""
-    invoice = locked(session, principal, invoice_id)
-    if invoice.status == "cancelled":
+    merchant_id = principal.merchant_id
+    found = repository.lock_id(session, merchant_id, invoice_id) and repository.payment_terms(
+        session, merchant_id, invoice_id
+    )
+    if not found:
+        raise InvoiceNotFound()
+    terms, lines, paid = found
+    if terms.status == "cancelled":
         raise InvoiceCancelled()
-    invoice.payments.append(new_payment(principal, draft, invoice.currency, ""))
-    settle(invoice)
-    invoice.version += 1
-    flush(session)
-    return recorded(session, principal, "invoice.payment_added", invoice.id)
+    payment = new_payment(principal, draft, terms.currency, "")
+    figures = settlement(terms, lines, [*paid, (payment.amount_minor, payment.status)])
+    repository.add_payment(session, merchant_id, invoice_id, payment, figures)
+    return recorded(session, principal, "invoice.payment_added", invoice_id)
 
 
 def remove_payment(

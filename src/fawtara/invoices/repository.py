@@ -1,7 +1,10 @@
 """Invoice queries; every one takes the merchant id.
 
 Reads select plain columns (no ORM identity map) and build views directly: this is the hot path
-of `GET /v1/invoices/{id}`. Writes load ORM objects with their rows locked.
+of `GET /v1/invoices/{id}`. The frequent writes (create, payment, delete) are Core statements on
+the session's connection too: through the ORM unit of work (flush, loading with selectinload)
+each cost several times its SQL (bench/write_stages.py). Updates of whole invoices load ORM
+objects with their rows locked.
 """
 
 from collections import defaultdict
@@ -13,17 +16,22 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
+    Table,
     bindparam,
     delete,
     func,
+    insert,
     literal_column,
     or_,
     select,
+    update,
 )
+from sqlalchemy import inspect as orm_state
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, selectinload
 
 from fawtara.clients.schemas import ClientView
+from fawtara.constraints import conflicts
 from fawtara.invoices.schemas import (
     DeliveryView,
     InvoiceFilters,
@@ -32,13 +40,13 @@ from fawtara.invoices.schemas import (
     PaymentView,
     SettingView,
 )
-from fawtara.models import Client, Invoice, InvoiceItem, Payment
+from fawtara.models import Client, Invoice, InvoiceItem, Merchant, Payment
 from fawtara.money import from_minor, unscale
 
-_invoices = Invoice.__table__
-_clients = Client.__table__
-_items = InvoiceItem.__table__
-_payments = Payment.__table__
+_invoices: Table = Invoice.__table__  # type: ignore[assignment]
+_clients: Table = Client.__table__  # type: ignore[assignment]
+_items: Table = InvoiceItem.__table__  # type: ignore[assignment]
+_payments: Table = Payment.__table__  # type: ignore[assignment]
 
 # The read statements are built once: constructing a select costs more than running it on
 # SQLite. They are Core statements, executed on the session's connection, so no ORM loading
@@ -103,9 +111,6 @@ _ITEM_SELECT = select(
     _items.c.qty_milli,
     _items.c.amount_minor,
 )
-ITEMS_OF_ONE = _ITEM_SELECT.where(_items.c.invoice_id == bindparam("invoice_id")).order_by(
-    _items.c.position
-)
 _ITEMS_OF_MANY = _ITEM_SELECT.where(
     _items.c.invoice_id.in_(bindparam("invoice_ids", expanding=True))
 ).order_by(_items.c.invoice_id, _items.c.position)
@@ -118,9 +123,6 @@ _PAYMENT_SELECT = select(
     _payments.c.note,
     _payments.c.payment_type,
     _payments.c.status,
-)
-PAYMENTS_OF_ONE = _PAYMENT_SELECT.where(_payments.c.invoice_id == bindparam("invoice_id")).order_by(
-    _payments.c.id
 )
 _PAYMENTS_OF_MANY = _PAYMENT_SELECT.where(
     _payments.c.invoice_id.in_(bindparam("invoice_ids", expanding=True))
@@ -154,7 +156,7 @@ def _children_as_json(dialect: str, rows: Select[Any], order: ColumnElement[Any]
 
 def one_invoice_with_children(dialect: str) -> Select[Any]:
     """ONE_INVOICE with its items and payments as two JSON columns: one statement, one round
-    trip (the hot GET's read; the rows decode like ITEMS_OF_ONE's and PAYMENTS_OF_ONE's)."""
+    trip (the read of one invoice; the children decode like the item and payment selects)."""
     return ONE_INVOICE.add_columns(
         _children_as_json(dialect, _ITEM_SELECT, _items.c.position).label("items"),
         _children_as_json(dialect, _PAYMENT_SELECT, _payments.c.id).label("payments"),
@@ -169,14 +171,9 @@ def _views(session: Session, rows: Rows) -> list[InvoiceView]:
     if not rows:
         return []
     connection = session.connection()
-    if len(rows) == 1:
-        params: dict[str, Any] = {"invoice_id": rows[0].id}
-        items_query, payments_query = ITEMS_OF_ONE, PAYMENTS_OF_ONE
-    else:
-        params = {"invoice_ids": [row.id for row in rows]}
-        items_query, payments_query = _ITEMS_OF_MANY, _PAYMENTS_OF_MANY
-    items = connection.execute(items_query, params).all()
-    payments = connection.execute(payments_query, params).all()
+    params = {"invoice_ids": [row.id for row in rows]}
+    items = connection.execute(_ITEMS_OF_MANY, params).all()
+    payments = connection.execute(_PAYMENTS_OF_MANY, params).all()
     return views_from_rows(rows, items, payments)
 
 
@@ -282,12 +279,6 @@ def format_methods(methods: Sequence[int]) -> str | None:
     return ",".join(str(n) for n in methods) or None
 
 
-def get_view(session: Session, merchant_id: int, invoice_id: int) -> InvoiceView | None:
-    params = {"merchant_id": merchant_id, "invoice_id": invoice_id}
-    row = session.connection().execute(ONE_INVOICE, params).first()
-    return _views(session, [row])[0] if row is not None else None
-
-
 def _filtered(merchant_id: int, filters: InvoiceFilters) -> Select[int]:
     conditions: list[Any] = [Invoice.merchant_id == merchant_id]
     if filters.status:
@@ -340,18 +331,29 @@ def id_by_token(session: Session, merchant_id: int, link_token: str) -> int | No
     )
 
 
+_INVOICE_COUNT = select(Merchant.invoice_count).where(Merchant.id == bindparam("merchant_id"))
+
+
 def page(
     session: Session, merchant_id: int, filters: InvoiceFilters, *, page: int, page_size: int
 ) -> tuple[list[InvoiceView], int]:
     """One page, newest first (by id, which never changes: a stable order)."""
     ids = _filtered(merchant_id, filters)
-    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    if filters == InvoiceFilters():  # all of them: the count the database keeps (0005)
+        total = session.connection().scalar(_INVOICE_COUNT, {"merchant_id": merchant_id})
+    else:
+        total = session.scalar(select(func.count()).select_from(ids.subquery()))
+    total = total or 0
     page_ids = ids.order_by(Invoice.id.desc()).offset((page - 1) * page_size).limit(page_size)
-    rows = session.execute(
-        _INVOICE_SELECT.where(
-            _invoices.c.merchant_id == merchant_id, _invoices.c.id.in_(page_ids)
-        ).order_by(_invoices.c.id.desc())
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            _INVOICE_SELECT.where(
+                _invoices.c.merchant_id == merchant_id, _invoices.c.id.in_(page_ids)
+            ).order_by(_invoices.c.id.desc())
+        )
+        .all()
+    )
     return _views(session, rows), total
 
 
@@ -367,7 +369,111 @@ def lock(session: Session, merchant_id: int, invoice_id: int) -> Invoice | None:
 
 def delete_invoice(session: Session, merchant_id: int, invoice_id: int) -> bool:
     """Delete it (items and payments go by ON DELETE CASCADE); False if it was not there."""
-    result = session.execute(
-        delete(Invoice).where(Invoice.id == invoice_id, Invoice.merchant_id == merchant_id)
+    condition = (_invoices.c.id == invoice_id, _invoices.c.merchant_id == merchant_id)
+    result = session.connection().execute(delete(_invoices).where(*condition))
+    return bool(result.rowcount)
+
+
+_MERCHANT_TERMS = select(Merchant.default_currency, Merchant.tax_rate_bp).where(
+    Merchant.id == bindparam("merchant_id")
+)
+
+
+def merchant_terms(session: Session, merchant_id: int) -> Row[str, int]:
+    """The merchant's default currency and tax rate: what a new invoice takes from it."""
+    return session.connection().execute(_MERCHANT_TERMS, {"merchant_id": merchant_id}).one()
+
+
+def _set_columns(obj: Invoice | InvoiceItem | Payment) -> dict[str, Any]:
+    """The column values set on a new (transient) ORM object; the rest take their defaults."""
+    table = type(obj).__table__
+    values: dict[str, Any] = orm_state(obj).dict  # type: ignore[attr-defined]
+    return {k: v for k, v in values.items() if k in table.c}
+
+
+def insert_invoice(session: Session, invoice: Invoice) -> int:
+    """Insert a new invoice, built as an ORM object, with its items and payments; its id.
+    A known unique violation (the number, a payment's transaction id) is its Conflict."""
+    connection = session.connection()
+    with conflicts():
+        invoice_id: int = connection.execute(
+            insert(_invoices).returning(_invoices.c.id), _set_columns(invoice)
+        ).scalar_one()
+        for table, children in ((_items, invoice.items), (_payments, invoice.payments)):
+            if children:
+                rows = [{**_set_columns(c), "invoice_id": invoice_id} for c in children]
+                connection.execute(insert(table), rows)
+    return invoice_id
+
+
+_LOCK_ID = (
+    select(_invoices.c.id)
+    .where(_invoices.c.merchant_id == bindparam("merchant_id"), _invoices.c.id == bindparam("id"))
+    .with_for_update()
+)
+_TERMS = select(
+    _invoices.c.currency,
+    _invoices.c.status,
+    _invoices.c.discount_type,
+    _invoices.c.discount_minor,
+    _invoices.c.discount_rate_bp,
+    _invoices.c.tax,
+    _invoices.c.tax_rate_bp,
+).where(_invoices.c.merchant_id == bindparam("merchant_id"), _invoices.c.id == bindparam("id"))
+_LINES = (
+    select(_items.c.qty_milli, _items.c.amount_minor)
+    .where(_items.c.invoice_id == bindparam("id"))
+    .order_by(_items.c.position)
+)
+_PAID = select(_payments.c.amount_minor, _payments.c.status).where(
+    _payments.c.invoice_id == bindparam("id")
+)
+
+
+def lock_id(session: Session, merchant_id: int, invoice_id: int) -> bool:
+    """Lock the invoice's row until the transaction ends; False if the merchant has no such
+    invoice. (SQLite has no row locks: its writers take the database's write lock.)"""
+    params = {"merchant_id": merchant_id, "id": invoice_id}
+    return session.connection().execute(_LOCK_ID, params).first() is not None
+
+
+def payment_terms(
+    session: Session, merchant_id: int, invoice_id: int
+) -> tuple[Any, list[tuple[int, int]], list[tuple[int, str]]] | None:
+    """For a payment on a locked invoice (`lock_id`): its row of terms (currency, status,
+    discount, tax), its lines (qty_milli, amount_minor) and its payments (amount_minor,
+    status); None if there is no such invoice."""
+    connection = session.connection()
+    params = {"merchant_id": merchant_id, "id": invoice_id}
+    terms = connection.execute(_TERMS, params).first()
+    if terms is None:
+        return None
+    lines: list[tuple[int, int]] = [(q, a) for q, a in connection.execute(_LINES, params)]
+    paid: list[tuple[int, str]] = [(a, s) for a, s in connection.execute(_PAID, params)]
+    return terms, lines, paid
+
+
+_SETTLE = (  # bound names differ from the columns': update() reserves those for SET
+    update(_invoices)
+    .where(_invoices.c.merchant_id == bindparam("of"), _invoices.c.id == bindparam("invoice"))
+    .values(
+        total_minor=bindparam("total"),
+        paid_minor=bindparam("paid"),
+        status=bindparam("new_status"),
+        version=_invoices.c.version + 1,
     )
-    return bool(getattr(result, "rowcount", 0))
+)
+
+
+def add_payment(
+    session: Session, merchant_id: int, invoice_id: int, payment: Payment, settled: dict[str, Any]
+) -> None:
+    """Insert the new payment and store the invoice's recomputed `settled` figures
+    (total_minor, paid_minor, status), one version up."""
+    connection = session.connection()
+    with conflicts():
+        connection.execute(insert(_payments), {**_set_columns(payment), "invoice_id": invoice_id})
+    params = {"of": merchant_id, "invoice": invoice_id, "new_status": settled["status"]}
+    connection.execute(
+        _SETTLE, {**params, "total": settled["total_minor"], "paid": settled["paid_minor"]}
+    )

@@ -2,7 +2,9 @@
 
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -65,7 +67,7 @@ def new_access_key() -> str:
 
 
 def get(session: Session, principal: Principal, invoice_id: int) -> InvoiceView:
-    invoice = repository.get_view(session, principal.merchant_id, invoice_id)
+    invoice = fast_read.view_in(session, principal.merchant_id, invoice_id)
     if invoice is None:
         raise InvoiceNotFound()
     return invoice
@@ -94,7 +96,7 @@ def list_page(
 
 
 def create(session: Session, principal: Principal, draft: InvoiceDraft) -> InvoiceView:
-    merchant = merchant_of(session, principal)
+    merchant = repository.merchant_terms(session, principal.merchant_id)
     currency = draft.currency or merchant.default_currency
     exponent(currency)
     invoice = Invoice(
@@ -120,9 +122,8 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
     _apply_delivery(invoice, draft.delivery)
     invoice.number = _number(session, principal, draft.number)
     settle(invoice)
-    session.add(invoice)
-    flush(session)
-    return recorded(session, principal, "invoice.created", invoice.id)
+    invoice_id = repository.insert_invoice(session, invoice)
+    return recorded(session, principal, "invoice.created", invoice_id)
 
 
 def update(
@@ -194,13 +195,13 @@ def status_counts(
 
 def delete(session: Session, principal: Principal, invoice_id: int) -> None:
     """Delete permanently; the audit log keeps a full snapshot of what was deleted."""
-    invoice = locked(session, principal, invoice_id)
-    if invoice.payments:
-        raise InvoiceHasPayments()
+    if not repository.lock_id(session, principal.merchant_id, invoice_id):
+        raise InvoiceNotFound()
     snapshot = get(session, principal, invoice_id)
+    if snapshot.payments:
+        raise InvoiceHasPayments()
     if not repository.delete_invoice(session, principal.merchant_id, invoice_id):
         raise InvoiceNotFound()  # deleted by a concurrent request after our read
-    session.expunge(invoice)
     _audit(session, principal, "invoice.deleted", snapshot)
 
 
@@ -232,14 +233,14 @@ def resolve_client(session: Session, principal: Principal, ref: ClientRef | None
     if ref is None:
         return None
     if ref.id is not None:
-        if clients_repository.get(session, principal.merchant_id, ref.id) is None:
+        if clients_repository.client_id(session, principal.merchant_id, id=ref.id) is None:
             raise InvalidInvoice("no client with this id", field="client.id")
         return ref.id
     email = normalise_email(ref.fields.email)
     if email:
-        existing = clients_repository.find_by_email(session, principal.merchant_id, email)
+        existing = clients_repository.client_id(session, principal.merchant_id, email=email)
         if existing is not None:
-            return existing.id
+            return existing
     if not ref.fields.name:
         raise InvalidInvoice("a new client needs a name", field="client.name")
     return clients.create(session, principal, ref.fields).id
@@ -337,22 +338,42 @@ def _apply_delivery(invoice: Invoice, delivery: DeliveryDraft) -> None:
 def settle(invoice: Invoice, *, cancelled: bool = False) -> None:
     """Recompute the stored totals and the status from the items, settings and payments (at
     the tax rate the invoice was issued with)."""
-    result = totals.compute(
+    figures = settlement(
+        invoice,
         ((item.qty_milli, item.amount_minor) for item in invoice.items),
-        discount_type=invoice.discount_type,
-        discount_minor=invoice.discount_minor,
-        discount_rate_bp=invoice.discount_rate_bp,
-        tax=invoice.tax,
-        tax_rate_bp=invoice.tax_rate_bp,
-        paid=sum(p.amount_minor for p in invoice.payments if p.status.lower() in _PAID_STATUSES),
+        ((p.amount_minor, p.status) for p in invoice.payments),
+        cancelled=cancelled,
+    )
+    invoice.total_minor = figures["total_minor"]
+    invoice.paid_minor = figures["paid_minor"]
+    invoice.status = figures["status"]
+
+
+def settlement(
+    terms: Any,
+    lines: Iterable[tuple[int, int]],
+    payments: Iterable[tuple[int, str]],
+    *,
+    cancelled: bool = False,
+) -> dict[str, Any]:
+    """The stored figures (total_minor, paid_minor, status) of an invoice with these `terms`
+    (anything with its discount and tax columns as attributes: an Invoice, a row), lines
+    (qty_milli, amount_minor) and payments (amount_minor, status)."""
+    result = totals.compute(
+        lines,
+        discount_type=terms.discount_type,
+        discount_minor=terms.discount_minor,
+        discount_rate_bp=terms.discount_rate_bp,
+        tax=terms.tax,
+        tax_rate_bp=terms.tax_rate_bp,
+        paid=sum(amount for amount, status in payments if status.lower() in _PAID_STATUSES),
     )
     if result.discount > result.subtotal:
         raise InvalidInvoice("is larger than the items' subtotal", field="setting.discount")
     if result.paid > result.total:
         raise InvalidInvoice("exceed the invoice total", field="payments")
-    invoice.total_minor = result.total
-    invoice.paid_minor = result.paid
-    invoice.status = totals.status_for(result, cancelled=cancelled)
+    status = totals.status_for(result, cancelled=cancelled)
+    return {"total_minor": result.total, "paid_minor": result.paid, "status": status}
 
 
 def recorded(session: Session, principal: Principal, action: str, invoice_id: int) -> InvoiceView:

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fawtara.models.base import Base, UTCDateTime, utcnow
@@ -17,6 +17,9 @@ class Merchant(Base):
     # Last invoice number handed out; bumped inside the creating transaction so numbers are
     # gapless per merchant (a rolled-back create returns its number).
     last_invoice_seq: Mapped[int] = mapped_column(default=0)
+    # Kept by database triggers (migration 0005) on every insert and delete of an invoice: an
+    # unfiltered list reads its total here instead of counting.
+    invoice_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     is_demo: Mapped[bool] = mapped_column(default=False)
     # Hesabe-style credentials: the envelope key and IV are kept sealed by the SecretBox.
     merchant_code: Mapped[str | None] = mapped_column(String(32), unique=True)

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.dialects.fatora.wire import assert_error, create, create_quick
+from tests.dialects.fatora.wire import assert_error, create, create_quick, detailed_body
 
 
 class TestPagination:
@@ -20,6 +20,28 @@ class TestPagination:
             )
             seen += [i["id"] for i in body["invoices"]]
         assert seen == sorted(ids, reverse=True)
+
+    def test_the_total_follows_writes_and_is_the_merchant_s_own(
+        self, api: httpx.Client, other_api: httpx.Client
+    ) -> None:
+        """The unfiltered total is kept by the database, not counted: it must still follow
+        creates, deletes and writes that fail (rolled back), and match what filters count."""
+        ids = [create_quick(api, number=f"T-{n}")["id"] for n in range(4)]
+        create_quick(other_api)
+        assert_error(api.post("/v1/invoices", json=detailed_body(number="T-1")), 409)
+        assert api.delete(f"/v1/invoices/{ids[1]}").status_code == 204
+        paid = create(api, items=[{"description": "x", "amount": 5}], payments=[{"amount": 5}])
+        assert api.delete(f"/v1/invoices/{paid['id']}").status_code == 409  # has payments
+
+        def total(**params: object) -> int:
+            response = api.get("/v1/invoices", params={"page_size": 100, **params})
+            assert response.status_code == 200, response.text
+            return int(response.json()["total"])
+
+        listed = api.get("/v1/invoices", params={"page_size": 100}).json()["invoices"]
+        assert total() == len(listed) == 4
+        assert total() == sum(total(status=s) for s in ("paid", "unpaid", "partially_paid"))
+        assert other_api.get("/v1/invoices").json()["total"] == 1
 
     def test_listed_invoices_have_the_get_shape(self, api: httpx.Client) -> None:
         invoice = create(api)

@@ -193,7 +193,7 @@ async def create_invoice(
     request: Request, unit: UnitOfWorkDep, principal: FatoraPrincipal, body: InvoiceCreateIn
 ) -> Response:
     """Create a quick (`amount`, `description`) or detailed (`items`, …) invoice."""
-    return _invoice(request, await unit.run(invoices.create, principal, body.draft()), 201)
+    return _invoice(request, await unit.finish(invoices.create, principal, body.draft()), 201)
 
 
 @router.put(
@@ -208,7 +208,8 @@ async def update_invoice(
     body: InvoiceUpdateIn,
 ) -> Response:
     """Update the fields sent; `items`, when sent, replace the invoice's items."""
-    return _invoice(request, await unit.run(invoices.update, principal, invoice_id, body.patch()))
+    invoice = await unit.finish(invoices.update, principal, invoice_id, body.patch())
+    return _invoice(request, invoice)
 
 
 @router.delete(
@@ -220,7 +221,7 @@ async def delete_invoice(
     unit: UnitOfWorkDep, principal: FatoraPrincipal, invoice_id: Id
 ) -> Response:
     """Delete an invoice permanently (the audit log keeps a snapshot)."""
-    await unit.run(invoices.delete, principal, invoice_id)
+    await unit.finish(invoices.delete, principal, invoice_id)
     return Response(status_code=204)
 
 
@@ -238,7 +239,7 @@ async def add_payment(
 ) -> Response:
     """Record a payment; 422 if it would pay more than the total, 409 on a cancelled invoice or
     a transaction_id already recorded."""
-    invoice = await unit.run(payments.add_payment, principal, invoice_id, body.draft())
+    invoice = await unit.finish(payments.add_payment, principal, invoice_id, body.draft())
     return _invoice(request, invoice, 201)
 
 
@@ -254,7 +255,7 @@ async def remove_payment(
     payment_id: Id,
 ) -> Response:
     """Remove a payment; answers with the invoice, its status following the money."""
-    invoice = await unit.run(payments.remove_payment, principal, invoice_id, payment_id)
+    invoice = await unit.finish(payments.remove_payment, principal, invoice_id, payment_id)
     return _invoice(request, invoice)
 
 
@@ -266,7 +267,7 @@ async def renew_link(
     request: Request, unit: UnitOfWorkDep, principal: FatoraPrincipal, invoice_id: Id
 ) -> Response:
     """Revoke the invoice's link: answers with a new `link`; the old one is 404 from now on."""
-    return _invoice(request, await unit.run(invoices.renew_link, principal, invoice_id))
+    return _invoice(request, await unit.finish(invoices.renew_link, principal, invoice_id))
 
 
 @router.get("/clients", responses={200: {"model": ClientListEnvelope}, **_ERRORS})
@@ -294,7 +295,7 @@ async def create_client(
     unit: UnitOfWorkDep, principal: FatoraPrincipal, body: ClientCreateIn
 ) -> Response:
     """Create a client; its email, when given, is unique for the merchant."""
-    client = await unit.run(clients.create, principal, body.fields())
+    client = await unit.finish(clients.create, principal, body.fields())
     return _json({"status": "SUCCESS", "client": client_wire(clients.view(client))}, 201)
 
 
@@ -315,7 +316,7 @@ async def update_client(
     unit: UnitOfWorkDep, principal: FatoraPrincipal, client_id: Id, body: ClientIn
 ) -> Response:
     """Update the fields sent."""
-    client = await unit.run(clients.update, principal, client_id, body.fields())
+    client = await unit.finish(clients.update, principal, client_id, body.fields())
     return _json({"status": "SUCCESS", "client": client_wire(clients.view(client))})
 
 
@@ -326,5 +327,5 @@ async def update_client(
 )
 async def delete_client(unit: UnitOfWorkDep, principal: FatoraPrincipal, client_id: Id) -> Response:
     """Delete a client that has no invoices."""
-    await unit.run(clients.delete, principal, client_id)
+    await unit.finish(clients.delete, principal, client_id)
     return Response(status_code=204)

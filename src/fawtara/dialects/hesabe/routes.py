@@ -125,7 +125,7 @@ async def create_invoice(request: Request, unit: UnitOfWorkDep, call: HesabeCall
     """Create one invoice; answers with its id, token and url (the invoice link)."""
     body: InvoiceIn = InvoiceIn.of(call.payload)
     try:
-        invoice = await unit.run(invoices.create, call.principal, body.draft())
+        invoice = await unit.finish(invoices.create, call.principal, body.draft())
     except InvalidInput as exc:  # named as this payload names the field, not as the core does
         problem = {"field": body.wire_field(exc.field), "reason": exc.message}
         raise InvalidRequestData([problem]) from None
@@ -176,7 +176,7 @@ async def update_invoice_status(unit: UnitOfWorkDep, call: HesabeCallDep, token:
     StatusIn.of(call.payload)
     invoice_id = await unit.run(invoices.id_by_token, call.principal, token)
     patch = InvoicePatch(given=frozenset({"status"}), status="cancelled")
-    await unit.run(invoices.update, call.principal, invoice_id, patch)
+    await unit.finish(invoices.update, call.principal, invoice_id, patch)
     return call.answer("Invoice status update successful")
 
 
@@ -206,7 +206,7 @@ async def bulk_upload(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep
         raise InvalidRequestData([{"field": "invoices", "reason": exc.reason}]) from None
     if problems:
         raise InvalidRequestData([{"line": p.line, "reason": p.reason} for p in problems])
-    result = await unit.run(bulk.create_many, call.principal, rows, scheduled=body.scheduled)
+    result = await unit.finish(bulk.create_many, call.principal, rows, scheduled=body.scheduled)
     return call.answer(
         "Invoices uploaded successfully",
         {"count": result.count, "first_id": result.first_id, "last_id": result.last_id},
@@ -234,14 +234,14 @@ async def bulk_edit(
 ) -> Response:
     """Change an invoice's amount, customer name, email, phone or reference number."""
     body: BulkEditIn = BulkEditIn.of(call.payload)
-    invoice = await unit.run(amend.amend, call.principal, _id(invoice_id), body.amendment())
+    invoice = await unit.finish(amend.amend, call.principal, _id(invoice_id), body.amendment())
     return call.answer("Invoice has been updated", invoice_wire(invoice, _base_url(request)))
 
 
 @secured.delete("/invoice-bulk-upload/{invoice_id}", openapi_extra=sealed_request("DELETE"))
 async def bulk_delete(unit: UnitOfWorkDep, call: HesabeCallDep, invoice_id: str) -> Response:
     """Delete an invoice permanently (the audit log keeps a snapshot)."""
-    await unit.run(invoices.delete, call.principal, _id(invoice_id))
+    await unit.finish(invoices.delete, call.principal, _id(invoice_id))
     return call.answer("Invoice has been deleted")
 
 
