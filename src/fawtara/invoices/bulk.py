@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from fawtara.audit import service as audit
@@ -22,14 +22,12 @@ from fawtara.errors import InvalidInvoice
 from fawtara.invoices.numbering import reserve_numbers
 from fawtara.invoices.schemas import QUICK
 from fawtara.invoices.service import new_access_key, new_link_token
-from fawtara.models import Client, Invoice, InvoiceItem, Merchant
+from fawtara.models import Merchant, tables
 from fawtara.models.base import utcnow
 
 CHUNK = 5_000
 _LOOKUP_CHUNK = 1_000  # names per IN (...) list: well under every database's parameter limit
-_invoices: Table = Invoice.__table__  # type: ignore[assignment]
-_items: Table = InvoiceItem.__table__  # type: ignore[assignment]
-_clients: Table = Client.__table__  # type: ignore[assignment]
+_invoices, _items, _clients = tables.invoices, tables.items, tables.clients
 _INVOICE_COLUMNS = ("id", "number", "title", "client_id", "link_token", "access_key",
                     "total_minor", "reference_number", "scheduled_at")  # fmt: skip
 

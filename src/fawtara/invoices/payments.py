@@ -16,10 +16,8 @@ def add_payment(
     """Record a payment. The invoice row is locked first, so concurrent payments on one invoice
     run one after the other and each sees the others' amounts: none can pass the total."""
     merchant_id = principal.merchant_id
-    found = repository.lock_id(session, merchant_id, invoice_id) and repository.payment_terms(
-        session, merchant_id, invoice_id
-    )
-    if not found:
+    found = repository.payment_terms(session, merchant_id, invoice_id)
+    if found is None:
         raise InvoiceNotFound()
     terms, lines, paid = found
     if terms.status == "cancelled":

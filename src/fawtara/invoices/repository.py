@@ -16,7 +16,6 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
-    Table,
     bindparam,
     delete,
     func,
@@ -40,13 +39,11 @@ from fawtara.invoices.schemas import (
     PaymentView,
     SettingView,
 )
-from fawtara.models import Client, Invoice, InvoiceItem, Merchant, Payment
+from fawtara.models import Client, Invoice, InvoiceItem, Merchant, Payment, tables
 from fawtara.money import from_minor, unscale
 
-_invoices: Table = Invoice.__table__  # type: ignore[assignment]
-_clients: Table = Client.__table__  # type: ignore[assignment]
-_items: Table = InvoiceItem.__table__  # type: ignore[assignment]
-_payments: Table = Payment.__table__  # type: ignore[assignment]
+_invoices, _clients = tables.invoices, tables.clients
+_items, _payments = tables.items, tables.payments
 
 # The read statements are built once: constructing a select costs more than running it on
 # SQLite. They are Core statements, executed on the session's connection, so no ORM loading
@@ -411,15 +408,19 @@ _LOCK_ID = (
     .where(_invoices.c.merchant_id == bindparam("merchant_id"), _invoices.c.id == bindparam("id"))
     .with_for_update()
 )
-_TERMS = select(
-    _invoices.c.currency,
-    _invoices.c.status,
-    _invoices.c.discount_type,
-    _invoices.c.discount_minor,
-    _invoices.c.discount_rate_bp,
-    _invoices.c.tax,
-    _invoices.c.tax_rate_bp,
-).where(_invoices.c.merchant_id == bindparam("merchant_id"), _invoices.c.id == bindparam("id"))
+_TERMS = (
+    select(
+        _invoices.c.currency,
+        _invoices.c.status,
+        _invoices.c.discount_type,
+        _invoices.c.discount_minor,
+        _invoices.c.discount_rate_bp,
+        _invoices.c.tax,
+        _invoices.c.tax_rate_bp,
+    )
+    .where(_invoices.c.merchant_id == bindparam("merchant_id"), _invoices.c.id == bindparam("id"))
+    .with_for_update()
+)
 _LINES = (
     select(_items.c.qty_milli, _items.c.amount_minor)
     .where(_items.c.invoice_id == bindparam("id"))
@@ -440,9 +441,9 @@ def lock_id(session: Session, merchant_id: int, invoice_id: int) -> bool:
 def payment_terms(
     session: Session, merchant_id: int, invoice_id: int
 ) -> tuple[Any, list[tuple[int, int]], list[tuple[int, str]]] | None:
-    """For a payment on a locked invoice (`lock_id`): its row of terms (currency, status,
-    discount, tax), its lines (qty_milli, amount_minor) and its payments (amount_minor,
-    status); None if there is no such invoice."""
+    """For a payment: the invoice's row of terms (currency, status, discount, tax), locked
+    until the transaction ends (as `lock_id`), its lines (qty_milli, amount_minor) and its
+    payments (amount_minor, status); None if the merchant has no such invoice."""
     connection = session.connection()
     params = {"merchant_id": merchant_id, "id": invoice_id}
     terms = connection.execute(_TERMS, params).first()
@@ -453,15 +454,12 @@ def payment_terms(
     return terms, lines, paid
 
 
-_SETTLE = (  # bound names differ from the columns': update() reserves those for SET
+# The figures to store are SET from the parameters named as their columns; the WHERE's
+# bound names differ from those (update() reserves column names for SET).
+_SETTLE = (
     update(_invoices)
     .where(_invoices.c.merchant_id == bindparam("of"), _invoices.c.id == bindparam("invoice"))
-    .values(
-        total_minor=bindparam("total"),
-        paid_minor=bindparam("paid"),
-        status=bindparam("new_status"),
-        version=_invoices.c.version + 1,
-    )
+    .values(version=_invoices.c.version + 1)
 )
 
 
@@ -473,7 +471,4 @@ def add_payment(
     connection = session.connection()
     with conflicts():
         connection.execute(insert(_payments), {**_set_columns(payment), "invoice_id": invoice_id})
-    params = {"of": merchant_id, "invoice": invoice_id, "new_status": settled["status"]}
-    connection.execute(
-        _SETTLE, {**params, "total": settled["total_minor"], "paid": settled["paid_minor"]}
-    )
+    connection.execute(_SETTLE, {"of": merchant_id, "invoice": invoice_id, **settled})

@@ -1,5 +1,6 @@
 """SQLAlchemy tables, one module per table."""
 
+from fawtara.models import tables
 from fawtara.models.api_key import ApiKey
 from fawtara.models.audit import AuditEvent
 from fawtara.models.base import Base
@@ -26,4 +27,5 @@ __all__ = [
     "Payment",
     "RefreshToken",
     "ThrottleCounter",
+    "tables",
 ]
