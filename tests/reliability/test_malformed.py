@@ -163,7 +163,8 @@ class TestFatora:
                             headers={"content-type": "application/json"})  # fmt: skip
         payments = api.get(url.removesuffix("/payments")).json()["invoice"]["payments"]
         if response.status_code == 201:
-            assert Decimal(str(payments[0]["amount"])) == Decimal(json.loads(token))
+            sent = json.loads(token, parse_float=Decimal)  # "0.010000" is 0.01 exactly
+            assert Decimal(str(payments[0]["amount"])) == Decimal(sent)
         else:
             _fatora_error(response)
             assert payments == []

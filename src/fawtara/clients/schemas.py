@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from fawtara.records import view
+
 
 @dataclass(frozen=True, slots=True)
 class ClientFields:
@@ -14,7 +16,7 @@ class ClientFields:
     notes: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@view
 class ClientView:
     id: int
     name: str

@@ -9,11 +9,10 @@ and converts the few typed columns (SQLite's booleans and datetimes) itself. Wri
 everything else go through SQLAlchemy as usual.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
-from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -50,6 +49,7 @@ def one_invoice(dialect: Dialect) -> _Compiled:
 
 _BOOLEANS = ("tax", "accept_card", "accept_bank_account", "accept_cash", "accept_paypal",
              "accept_e_signature")  # fmt: skip
+_AWARE = ("date", "created_at", "updated_at", "scheduled_at")
 
 
 def _naive(value: Any) -> datetime | None:
@@ -70,23 +70,20 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value)
 
 
-def invoice_from_row(statement: _Compiled, found: tuple[Any, ...]) -> InvoiceView:
+def invoice_from_row(statement: _Compiled, found: Sequence[Any]) -> InvoiceView:
     """The view of `one_invoice`'s row. Its two JSON columns arrive as text from SQLite and
     already decoded from psycopg."""
-    invoice = SimpleNamespace(**dict(zip(statement.columns, found, strict=True)))
-    items, payments = (
-        [SimpleNamespace(**child) for child in _decoded(children)]
-        for children in (invoice.items, invoice.payments)
-    )
-    for name in ("date", "created_at", "updated_at", "scheduled_at"):
-        setattr(invoice, name, _aware(getattr(invoice, name)))
-    invoice.due_date = _naive(invoice.due_date)
-    invoice.expires_at = _date(invoice.expires_at)
+    row = dict(zip(statement.columns, found, strict=True))
+    for name in _AWARE:
+        row[name] = _aware(row[name])
+    row["due_date"] = _naive(row["due_date"])
+    row["expires_at"] = _date(row["expires_at"])
     for name in _BOOLEANS:
-        setattr(invoice, name, bool(getattr(invoice, name)))
+        row[name] = bool(row[name])
+    payments = _decoded(row["payments"])
     for payment in payments:
-        payment.payment_date = _naive(payment.payment_date)
-    return repository.views_from_rows([invoice], items, payments)[0]
+        payment["payment_date"] = _naive(payment["payment_date"])
+    return repository.invoice_view(row, _decoded(row["items"]), payments)
 
 
 def _decoded(children: Any) -> list[dict[str, Any]]:
@@ -100,4 +97,4 @@ def view_in(session: Session, merchant_id: int, invoice_id: int) -> InvoiceView 
     statement = one_invoice(connection.dialect)
     params = statement.params({"merchant_id": merchant_id, "invoice_id": invoice_id})
     row = connection.exec_driver_sql(statement.sql, params).first()
-    return invoice_from_row(statement, tuple(row)) if row is not None else None
+    return invoice_from_row(statement, row) if row is not None else None

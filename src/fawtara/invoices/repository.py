@@ -8,7 +8,7 @@ objects with their rows locked.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -40,7 +40,7 @@ from fawtara.invoices.schemas import (
     SettingView,
 )
 from fawtara.models import Client, Invoice, InvoiceItem, Merchant, Payment, tables
-from fawtara.money import from_minor, unscale
+from fawtara.money import exponent, unscale
 
 _invoices, _clients = tables.invoices, tables.clients
 _items, _payments = tables.items, tables.payments
@@ -161,6 +161,7 @@ def one_invoice_with_children(dialect: str) -> Select[Any]:
 
 
 Rows = Sequence[Row[*tuple[Any, ...]]]
+Record = Mapping[Any, Any]  # one row's columns by name (a dict, or a Row._mapping)
 
 
 def _views(session: Session, rows: Rows) -> list[InvoiceView]:
@@ -174,97 +175,98 @@ def _views(session: Session, rows: Rows) -> list[InvoiceView]:
     return views_from_rows(rows, items, payments)
 
 
-def views_from_rows(
-    invoices: Sequence[Any], items: Sequence[Any], payments: Sequence[Any]
-) -> list[InvoiceView]:
-    """Domain views from rows shaped like the statements above (any row with those attributes)."""
-    currency = {row.id: row.currency for row in invoices}
-    items_of: dict[int, list[ItemView]] = defaultdict(list)
-    for r in items:
-        items_of[r.invoice_id].append(
-            ItemView(
-                id=r.id,
-                description=r.description,
-                type=r.type,
-                qty=unscale(r.qty_milli, 3),
-                amount=from_minor(r.amount_minor, currency[r.invoice_id]),
-            )
-        )
-    payments_of: dict[int, list[PaymentView]] = defaultdict(list)
-    for p in payments:
-        payments_of[p.invoice_id].append(
-            PaymentView(
-                id=p.id,
-                payment_date=p.payment_date,
-                transaction_id=p.transaction_id,
-                amount=from_minor(p.amount_minor, currency[p.invoice_id]),
-                note=p.note,
-                payment_type=p.payment_type,
-                status=p.status,
-            )
-        )
-    return [_view(row, items_of[row.id], payments_of[row.id]) for row in invoices]
+def views_from_rows(invoices: Rows, items: Rows, payments: Rows) -> list[InvoiceView]:
+    """Domain views from rows of the statements above: invoices, and their children."""
+    items_of: dict[int, list[Record]] = defaultdict(list)
+    for item in items:
+        items_of[item.invoice_id].append(item._mapping)
+    payments_of: dict[int, list[Record]] = defaultdict(list)
+    for payment in payments:
+        payments_of[payment.invoice_id].append(payment._mapping)
+    return [invoice_view(r._mapping, items_of[r.id], payments_of[r.id]) for r in invoices]
 
 
-def _view(
-    row: Row[*tuple[Any, ...]], items: list[ItemView], payments: list[PaymentView]
-) -> InvoiceView:
+def invoice_view(row: Record, items: Iterable[Record], payments: Iterable[Record]) -> InvoiceView:
+    """The view of one invoice from its columns (named as in _INVOICE_SELECT) and its
+    children's (as in _ITEM_SELECT and _PAYMENT_SELECT), already of their Python types."""
+    currency = row["currency"]
+    places = exponent(currency)
     client = None
-    if row.client_id is not None:
+    if row["client_id"] is not None:
         client = ClientView(
-            id=row.client_id,
-            name=row.client_name,
-            address=row.client_address,
-            phone=row.client_phone,
-            email=row.client_email,
-            notes=row.client_notes,
+            id=row["client_id"],
+            name=row["client_name"],
+            address=row["client_address"],
+            phone=row["client_phone"],
+            email=row["client_email"],
+            notes=row["client_notes"],
         )
-    if row.discount_type == "percentage":
-        discount = unscale(row.discount_rate_bp, 2)
+    if row["discount_type"] == "percentage":
+        discount = unscale(row["discount_rate_bp"], 2)
     else:
-        discount = from_minor(row.discount_minor, row.currency)
+        discount = unscale(row["discount_minor"], places)
     return InvoiceView(
-        id=row.id,
-        number=row.number,
-        currency=row.currency,
-        title=row.title,
-        terms_conditions=row.terms_conditions,
-        note=row.note,
-        date=row.date,
-        due_date=row.due_date,
-        status=row.status,
-        type=row.type,
+        id=row["id"],
+        number=row["number"],
+        currency=currency,
+        title=row["title"],
+        terms_conditions=row["terms_conditions"],
+        note=row["note"],
+        date=row["date"],
+        due_date=row["due_date"],
+        status=row["status"],
+        type=row["type"],
         client=client,
-        link_token=row.link_token,
-        items=items,
-        payments=payments,
+        link_token=row["link_token"],
+        items=[
+            ItemView(
+                id=r["id"],
+                description=r["description"],
+                type=r["type"],
+                qty=unscale(r["qty_milli"], 3),
+                amount=unscale(r["amount_minor"], places),
+            )
+            for r in items
+        ],
+        payments=[
+            PaymentView(
+                id=p["id"],
+                payment_date=p["payment_date"],
+                transaction_id=p["transaction_id"],
+                amount=unscale(p["amount_minor"], places),
+                note=p["note"],
+                payment_type=p["payment_type"],
+                status=p["status"],
+            )
+            for p in payments
+        ],
         setting=SettingView(
-            tax=row.tax,
-            tax_rate=unscale(row.tax_rate_bp, 2),
+            tax=row["tax"],
+            tax_rate=unscale(row["tax_rate_bp"], 2),
             discount=discount,
-            discount_type=row.discount_type,
-            language=row.language,
-            card=row.accept_card,
-            bank_account=row.accept_bank_account,
-            cash=row.accept_cash,
-            paypal=row.accept_paypal,
-            e_signature=row.accept_e_signature,
+            discount_type=row["discount_type"],
+            language=row["language"],
+            card=row["accept_card"],
+            bank_account=row["accept_bank_account"],
+            cash=row["accept_cash"],
+            paypal=row["accept_paypal"],
+            e_signature=row["accept_e_signature"],
         ),
-        total=from_minor(row.total_minor, row.currency),
-        paid=from_minor(row.paid_minor, row.currency),
-        version=row.version,
+        total=unscale(row["total_minor"], places),
+        paid=unscale(row["paid_minor"], places),
+        version=row["version"],
         delivery=DeliveryView(
-            reference_number=row.reference_number,
-            delivery=row.delivery,
-            channel=row.channel,
-            payment_methods=parse_methods(row.payment_methods),
-            expires_at=row.expires_at,
-            origin=row.origin,
-            scheduled_at=row.scheduled_at,
-            access_key=row.access_key,
+            reference_number=row["reference_number"],
+            delivery=row["delivery"],
+            channel=row["channel"],
+            payment_methods=parse_methods(row["payment_methods"]),
+            expires_at=row["expires_at"],
+            origin=row["origin"],
+            scheduled_at=row["scheduled_at"],
+            access_key=row["access_key"],
         ),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
 
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from fawtara.clients.schemas import ClientFields, ClientView
+from fawtara.records import view
 
 QUICK = "Quick invoice"
 DETAILED = "Detailed invoice"
@@ -110,7 +111,7 @@ class Amendment:
     customer: ClientFields = field(default_factory=ClientFields)
 
 
-@dataclass(frozen=True, slots=True)
+@view
 class ItemView:
     id: int
     description: str
@@ -119,7 +120,7 @@ class ItemView:
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@view
 class PaymentView:
     id: int
     payment_date: datetime
@@ -130,7 +131,7 @@ class PaymentView:
     status: str
 
 
-@dataclass(frozen=True, slots=True)
+@view
 class SettingView:
     tax: bool
     tax_rate: Decimal  # percent: the merchant's rate when the setting was last written
@@ -144,7 +145,7 @@ class SettingView:
     e_signature: bool
 
 
-@dataclass(frozen=True, slots=True)
+@view
 class DeliveryView:
     reference_number: str | None
     delivery: str
@@ -156,7 +157,7 @@ class DeliveryView:
     access_key: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@view
 class InvoiceView:
     id: int
     number: str
