@@ -14,7 +14,9 @@ replica-safe (getting and listing a merchant's invoices and clients) go to it, e
 """
 
 import asyncio
+import fcntl
 import logging
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -73,6 +75,48 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+class ProcessTurn:
+    """SQLite's write lock, handed between the processes of a server without sleeping: a
+    write unit takes an exclusive `flock` on a file beside the database before its
+    `BEGIN IMMEDIATE`, and gives it back right after its commit or rollback.
+
+    Without it, the processes meet in `BEGIN IMMEDIATE` itself, and the one that finds the lock
+    taken sleeps in SQLite's busy handler (1, 2, 5, 10, … ms, however soon the lock is freed
+    meanwhile) while the holder, with requests of its own queued, takes it again: under load
+    two workers wrote no faster than one, with a p99 of 0.65 s for a create (bench/README.md).
+    A process blocked on an flock wakes as soon as the lock is let go, and the kernel drops
+    the lock of a process that dies. Writers outside the server (the CLI) still meet the
+    server in `BEGIN IMMEDIATE`, as before. Hand-written: the one call SQLite does not offer.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._fd: int | None = None  # opened by the process that locks it, never inherited
+
+    def take(self) -> None:
+        """Wait for the turn: blocks, so only ever called in the thread pool."""
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def give(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # also lets go of the lock
+            self._fd = None
+
+
+def _process_turn(engine: Engine) -> ProcessTurn | None:
+    """The turn for a SQLite file; none for an in-memory database (one process)."""
+    name = engine.url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return ProcessTurn(f"{name}-writer.lock")
+
+
 def make_engine(settings: Settings, database_url: str | None = None) -> Engine:
     url = normalise_url(database_url or settings.database_url)
     if url.startswith("sqlite"):
@@ -113,6 +157,7 @@ class Database:
         connections = settings.db_pool_size + settings.db_max_overflow
         self.unit_slots = asyncio.Semaphore(max(connections - (1 if self.is_sqlite else 0), 1))
         self.write_turn = asyncio.Lock() if self.is_sqlite else None
+        self.process_turn = _process_turn(self.engine) if self.is_sqlite else None
         self._async_pools: dict[str, AsyncConnectionPool] = {}
         self._async_in_use: dict[str, Any] = {}
         if metrics is not None:
@@ -258,6 +303,8 @@ class Database:
         if self._sqlite_reader is not None:
             self._sqlite_reader.close()
             self._sqlite_reader = None
+        if self.process_turn is not None:
+            self.process_turn.close()
         self.engine.dispose()
         if self.replica is not None:
             self.replica.dispose()
@@ -286,7 +333,9 @@ class UnitOfWork:
 
     Before its first step a unit takes one of the process's unit slots (as many as the pool
     has connections), and on SQLite a write unit also the process's write turn; both are
-    waited for on the event loop and given back when the unit ends. So a thread never waits
+    waited for on the event loop and given back when the unit ends. A SQLite write unit then
+    takes the server's turn among its processes (`ProcessTurn`) in its first step's thread,
+    and gives it back in the thread that commits or rolls back. So a thread never waits
     for a connection, or for SQLite's write lock, that only another thread-pool step could
     free: without them, a burst of requests larger than the thread pool filled it with
     waiters while the requests holding connections (or the write lock) waited for a thread to
@@ -302,6 +351,8 @@ class UnitOfWork:
         self._wrote_for: set[int] = set()  # merchants whose data this unit may change
         self._slot = False
         self._turn = False
+        self._process_turn = database.process_turn if write else None
+        self._has_process_turn = False
         self._committed = False  # by `finish`: nothing is left to do but close
 
     @property
@@ -322,6 +373,7 @@ class UnitOfWork:
         self._slot = True
 
     def _give_back(self) -> None:
+        self._let_go()  # already given back unless the transaction could not end
         if self._slot:
             self._database.unit_slots.release()
             self._slot = False
@@ -341,7 +393,29 @@ class UnitOfWork:
             self._wrote_for.add(args[0].merchant_id)
         if self._inline:
             return fn(self.session, *args, **kwargs)
+        if self._process_turn is not None and not self._has_process_turn:
+            return await run_in_threadpool(self._taking_turn, fn, self.session, *args, **kwargs)
         return await run_in_threadpool(fn, self.session, *args, **kwargs)
+
+    def _taking_turn(
+        self,
+        fn: Callable[Concatenate[Session, P], T],
+        session: Session,
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        assert self._process_turn is not None
+        self._process_turn.take()
+        self._has_process_turn = True
+        return fn(session, *args, **kwargs)
+
+    def _let_go(self) -> None:
+        """Give back the turn among processes once the transaction has ended."""
+        if self._has_process_turn:
+            assert self._process_turn is not None
+            self._process_turn.give()
+            self._has_process_turn = False
 
     async def finish(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
@@ -353,6 +427,7 @@ class UnitOfWork:
         def step(session: Session, /, *a: P.args, **kw: P.kwargs) -> T:
             result = fn(session, *a, **kw)
             session.commit()
+            self._let_go()
             return result
 
         result = await self.run(step, *args, **kwargs)
@@ -403,6 +478,7 @@ class UnitOfWork:
                         session.rollback()
                 finally:
                     session.close()
+                    self._let_go()
 
             if self._committed:
                 self._session.close()  # no transaction is open: no I/O
