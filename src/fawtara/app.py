@@ -24,6 +24,7 @@ from fawtara.dialects.fatora.fast_path import FatoraFastPath
 from fawtara.dialects.fatora.routes import get_invoice
 from fawtara.dialects.fatora.routes import router as fatora_router
 from fawtara.dialects.hesabe import errors as hesabe_errors
+from fawtara.dialects.hesabe.auth import MerchantKeys
 from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.dialects.hesabe.routes import router as hesabe_router
 from fawtara.errors import FawtaraError
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.master_key, settings.hesabe_token_ttl_seconds, settings.hesabe_refresh_ttl_seconds
     )
     app.state.secret_box = SecretBox(settings.master_key)
+    app.state.hesabe_keys = MerchantKeys(app.state.secret_box, settings.api_key_cache_seconds)
     window = settings.throttle_window_seconds
     app.state.throttle = Throttle(
         {

@@ -2,13 +2,16 @@
 
 import json
 import subprocess
+import time
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from fawtara.credentials.passwords import verify_password
 from fawtara.credentials.secrets import SecretBox
+from tests.dialects.hesabe.wire import Hesabe
 from tests.fixtures.databases import sql
 from tests.fixtures.server import MASTER_KEY, Server, fawtara
 
@@ -126,6 +129,27 @@ class TestRotateEnvelope:
         context = f"merchant:{made['id']}:secret_key"
         assert box.open(after["secret_key_sealed"], context=context) == rotated["secret_key"]
         assert after["merchant_code"] == made["merchant_code"]
+
+    def test_a_rotated_envelope_takes_over_within_the_cache_time(
+        self, server: Server, hesabe: Hesabe
+    ) -> None:
+        """A process keeps a merchant's keys for FAWTARA_API_KEY_CACHE_SECONDS (1 s in the
+        suite): calls sealed with the old key work until then, and only the new key after."""
+        assert hesabe.send("GET", "/api/v1/invoice-dashboard").status_code == 200
+        merchant_id = hesabe.merchant.id
+        rotated = json.loads(
+            cli(server, "rotate-envelope", "--merchant", str(merchant_id), "--json").stdout
+        )
+        changed_at = time.monotonic()
+        while hesabe.send("GET", "/api/v1/invoice-dashboard").status_code == 200:
+            assert time.monotonic() - changed_at < 3.0, "the old key still works"
+            time.sleep(0.1)
+        hesabe.merchant = replace(
+            hesabe.merchant, secret_key=rotated["secret_key"], iv=rotated["iv"]
+        )
+        answer = hesabe.send("GET", "/api/v1/invoice-dashboard")
+        assert answer.status_code == 200, answer.text
+        assert hesabe.opened(answer)["status"] is True
 
     def test_unknown_merchant(self, server: Server) -> None:
         result = cli(server, "rotate-envelope", "--merchant", "999999", check=False)
