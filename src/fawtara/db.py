@@ -110,7 +110,8 @@ class ProcessTurn:
 
 
 def _process_turn(engine: Engine) -> ProcessTurn | None:
-    """The turn for a SQLite file; none for an in-memory database (one process)."""
+    """The turn for a SQLite file named by its path; none for an in-memory database (one
+    process) or a `file:` URI (whose path is not the name)."""
     name = engine.url.database
     if not name or name == ":memory:" or name.startswith("file:"):
         return None

@@ -8,7 +8,6 @@ merchant in `merchantCode`; every way it can fail is one InvalidRequestData with
 import hmac
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -74,24 +73,21 @@ class MerchantKeys:
 
     MAX_ENTRIES = 10_000
 
-    def __init__(
-        self, box: SecretBox, seconds: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, box: SecretBox, seconds: float) -> None:
         self._box = box
         self._ttl = seconds
-        self._clock = clock
         self._kept: dict[int, tuple[float, _MerchantKeys]] = {}
 
     async def of(self, database: Database, merchant_id: int) -> _MerchantKeys | None:
         kept = self._kept.get(merchant_id)
-        if kept is not None and kept[0] > self._clock():
+        if kept is not None and kept[0] > time.monotonic():
             return kept[1]
         async with database.unit(write=False) as unit:
             keys = await unit.run(_merchant_keys, self._box, merchant_id)
         if keys is not None and self._ttl > 0:  # a merchant without keys is not kept
             if len(self._kept) >= self.MAX_ENTRIES:
                 self._kept.clear()
-            self._kept[merchant_id] = (self._clock() + self._ttl, keys)
+            self._kept[merchant_id] = (time.monotonic() + self._ttl, keys)
         return keys
 
 
