@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/get_invoice.py [--sizes 100000,1000000] [--duration 15]
         [--connections 64] [--workers 1[,2]] [--rounds 3] [--profile SECONDS]
+        [--postgres-url postgresql://…]
 
 For each size and worker count: start `fawtara serve` and the baseline (bench/baseline.py,
 serving the exact bytes of one Fawtara invoice response) under the same uvicorn settings, check
 that bulk-inserted invoices answer in the same shape as API-made ones, warm both up, then
 alternate wrk runs between them (F B, B F, F B, …) and report the medians to
-bench/out/get_invoice.md. See bench/README.md.
+bench/out/get_invoice.md. With --postgres-url (a superuser URL), the stores are databases made on
+that PostgreSQL server for the run (and dropped after) instead of SQLite files. See
+bench/README.md.
 """
 
 import argparse
@@ -27,6 +30,7 @@ from typing import Any
 
 import harness
 import invoice_data
+import postgres
 import pyspy
 
 BENCH = Path(__file__).resolve().parent
@@ -87,18 +91,29 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     started, source = time.monotonic(), harness.source()
     measurements = []
+    databases = postgres.Databases(args.postgres_url) if args.postgres_url else None
     with harness.stop_on_signals():
-        datasets = {size: invoice_data.ensure(size, OUT) for size in args.sizes}
-        for dataset in datasets.values():
-            dataset.into_page_cache()
-            for workers in args.workers:
-                measurements.append(_measure(dataset, workers, args))
+        try:
+            for size in args.sizes:
+                dataset = _dataset(size, databases)
+                dataset.into_page_cache()
+                for workers in args.workers:
+                    measurements.append(_measure(dataset, workers, args))
+        finally:
+            if databases is not None:
+                databases.drop_all()
     if harness.source() != source:
         print("WARNING: Fawtara's code changed during the run; the figures mix versions")
     report = _report(measurements, args, time.monotonic() - started, source)
     (OUT / "get_invoice.md").write_text(report)
     (OUT / "get_invoice.json").write_text(json.dumps([asdict(m) for m in measurements], indent=2))
     print(f"\n{report}\nWritten to {OUT / 'get_invoice.md'} (per-run figures: get_invoice.json)")
+
+
+def _dataset(size: int, databases: postgres.Databases | None) -> invoice_data.Dataset:
+    if databases is None:
+        return invoice_data.ensure(size, OUT)
+    return invoice_data.build_postgres(size, databases.fresh(f"get{size}"), OUT)
 
 
 def _arguments() -> argparse.Namespace:
@@ -113,6 +128,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--profile", type=float, default=0, metavar="SECONDS",
         help="after measuring, sample Fawtara with py-spy for this long (0: off)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--postgres-url", metavar="URL",
+        help="measure on PostgreSQL: a superuser URL to make (and drop) the run's databases on",
     )  # fmt: skip
     args = parser.parse_args()
     if args.duration <= 0 or args.rounds < 1 or args.connections < 1:

@@ -71,8 +71,7 @@ def _date(value: Any) -> date | None:
 
 
 def invoice_from_row(statement: _Compiled, found: Sequence[Any]) -> InvoiceView:
-    """The view of `one_invoice`'s row. Its two JSON columns arrive as text from SQLite and
-    already decoded from psycopg."""
+    """The view of `one_invoice`'s row (its two JSON columns arrive as text)."""
     row = dict(zip(statement.columns, found, strict=True))
     for name in _AWARE:
         row[name] = _aware(row[name])
@@ -80,14 +79,10 @@ def invoice_from_row(statement: _Compiled, found: Sequence[Any]) -> InvoiceView:
     row["expires_at"] = _date(row["expires_at"])
     for name in _BOOLEANS:
         row[name] = bool(row[name])
-    payments = _decoded(row["payments"])
+    payments = orjson.loads(row["payments"])
     for payment in payments:
         payment["payment_date"] = _naive(payment["payment_date"])
-    return repository.invoice_view(row, _decoded(row["items"]), payments)
-
-
-def _decoded(children: Any) -> list[dict[str, Any]]:
-    return orjson.loads(children) if isinstance(children, str | bytes) else list(children)
+    return repository.invoice_view(row, orjson.loads(row["items"]), payments)
 
 
 def view_in(session: Session, merchant_id: int, invoice_id: int) -> InvoiceView | None:
