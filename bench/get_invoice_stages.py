@@ -59,7 +59,7 @@ async def _measure(
     app = create_app()
     recorded = _record_sql(app.state.db.engine)
     ids = random.Random(1).choices(range(1, dataset.size + 1), k=n + n // 10)
-    call = _asgi_caller(app, dataset.api_key, "/v1/invoices/")
+    call = asgi_caller(app, dataset.api_key, "/v1/invoices/")
     marker = dataset.size // 2 + 7  # an id whose digits appear nowhere else in the queries
     async with app.router.lifespan_context(app):
         await call(ids[0])  # fills the API key cache: steady-state requests do not look it up
@@ -101,7 +101,7 @@ async def _hop(_invoice_id: int) -> bytes:
     return await run_in_threadpool(bytes)
 
 
-def _asgi_caller(app: Any, api_key: str, prefix: str) -> Call:
+def asgi_caller(app: Any, api_key: str, prefix: str) -> Call:
     headers = [(b"host", b"127.0.0.1"), (b"api_key", api_key.encode())]
 
     async def call(invoice_id: int) -> bytes:
@@ -147,7 +147,7 @@ def _empty_app(body: bytes) -> Callable[[str], Call]:
     async def async_route(invoice_id: int) -> Response:
         return Response(body, media_type="application/json")
 
-    return lambda prefix: _asgi_caller(app, "", prefix)
+    return lambda prefix: asgi_caller(app, "", prefix)
 
 
 def _record_sql(engine: Any) -> list[str]:

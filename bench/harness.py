@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -348,8 +348,9 @@ def _machine_busy() -> float:
     return (user + nice + system + irq + softirq + steal) / _TICK
 
 
-def _group_cpu(groups: set[int]) -> float:
-    """CPU-seconds used so far by the live processes of these process groups."""
+def group_cpu(groups: set[int], parents: Set[int] = frozenset()) -> float:
+    """CPU-seconds used so far by the live processes of these process groups, and by the
+    processes `parents` and their children."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -357,7 +358,8 @@ def _group_cpu(groups: set[int]) -> float:
         except OSError:
             continue  # the process ended while we looked
         fields = text[text.rindex(")") + 2 :].split()
-        if int(fields[2]) in groups:
+        pid, parent, group = int(stat.parent.name), int(fields[1]), int(fields[2])
+        if group in groups or pid in parents or parent in parents:
             total += int(fields[11]) + int(fields[12])
     return total / _TICK
 
@@ -370,15 +372,21 @@ def _own_cpu() -> float:
 
 class OthersMeter:
     """How many CPUs, on average, programs other than ours (this process, its servers and
-    wrk, and the process groups in `groups`, e.g. a database server's) kept busy between
-    `start()` and `stop()`."""
+    wrk, and the processes `parents` with their children, e.g. a database server's) kept busy
+    between `start()` and `stop()`."""
 
-    def __init__(self, servers: Sequence[Server], groups: Sequence[int] = ()) -> None:
-        self._groups = {server.pid for server in servers} | set(groups)
+    def __init__(self, servers: Sequence[Server], parents: Sequence[int] = ()) -> None:
+        self._groups = {server.pid for server in servers}
+        self._parents = frozenset(parents)
         self._start = (0.0, 0.0, 0.0, 0.0)
 
     def _now(self) -> tuple[float, float, float, float]:
-        return time.monotonic(), _machine_busy(), _group_cpu(self._groups), _own_cpu()
+        return (
+            time.monotonic(),
+            _machine_busy(),
+            group_cpu(self._groups, self._parents),
+            _own_cpu(),
+        )
 
     def start(self) -> None:
         self._start = self._now()

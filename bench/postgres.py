@@ -82,9 +82,10 @@ class Databases:
         while self._created:
             self._execute(f'DROP DATABASE IF EXISTS "{self._created.pop()}" WITH (FORCE)')
 
-    def local_group(self) -> int | None:
-        """The process group of the server's processes if it runs on this machine (its CPU is
-        then part of the work measured, not noise), else None."""
+    def local_server(self) -> int | None:
+        """The PID of the server's postmaster if it runs on this machine, else None. Its
+        backends are its children, each in a process group of its own (PostgreSQL makes every
+        child a group leader), so they are found by their parent."""
         with psycopg.connect(self._admin.render_as_string(False)) as admin:
             pid = admin.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
             try:
@@ -93,7 +94,7 @@ class Databases:
                 return None  # another machine (or another PID namespace)
         if "(postgres)" not in stat:
             return None
-        return int(stat[stat.rindex(")") + 2 :].split()[2])
+        return int(stat[stat.rindex(")") + 2 :].split()[1])
 
     def settings(self) -> dict[str, str]:
         with psycopg.connect(self._admin.render_as_string(False)) as admin:

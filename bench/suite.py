@@ -307,7 +307,7 @@ class Suite:
         self.logs = self.out / "logs" / "suite"
         self.files = self.out / "suite-files"
         self.progress = Progress(*_plan(args))
-        self.db_groups: list[int] = []  # a local PostgreSQL's processes: work, not noise
+        self.db_servers: list[int] = []  # a local PostgreSQL's postmaster: work, not noise
         self.pg_settings: dict[str, str] = {}
         self.seed = 0
         self._rest_mb: dict[int, float] = {}  # id(server): RSS once ready
@@ -331,8 +331,8 @@ class Suite:
             databases = postgres.Databases(admin)
             try:
                 self.pg_settings = databases.settings()
-                group = databases.local_group()
-                self.db_groups = [group] if group is not None else []
+                postmaster = databases.local_server()
+                self.db_servers = [postmaster] if postmaster is not None else []
                 yield databases
             finally:
                 databases.drop_all()
@@ -461,7 +461,7 @@ class Suite:
         memory: bool = False,
         others: Sequence[harness.Server] = (),
     ) -> Run:
-        meter = harness.OthersMeter([server, *others], self.db_groups)
+        meter = harness.OthersMeter([server, *others], self.db_servers)
         sampler = harness.MemorySampler(server) if memory else None
         meter.start()
         if sampler:
