@@ -27,8 +27,7 @@ class KeyHasher:
         self._secret = derive_key(master_key, "api-key-hash:v1")
 
     def __call__(self, api_key: str) -> str:
-        # hmac.digest: the one-shot C function, a fifth cheaper than an hmac.new object
-        return hmac.digest(self._secret, api_key.encode(), "sha256").hex()
+        return hmac.new(self._secret, api_key.encode(), hashlib.sha256).hexdigest()
 
 
 def new_api_key() -> str:
