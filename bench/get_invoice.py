@@ -31,7 +31,9 @@ from typing import Any
 import harness
 import invoice_data
 import postgres
+import psycopg
 import pyspy
+from sqlalchemy.engine import make_url
 
 BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
@@ -92,13 +94,16 @@ def main() -> None:
     started, source = time.monotonic(), harness.source()
     measurements = []
     databases = postgres.Databases(args.postgres_url) if args.postgres_url else None
+    # A local PostgreSQL's CPU is part of the work measured, not noise.
+    postmaster = databases.local_server() if databases is not None else None
+    db_servers = [postmaster] if postmaster is not None else []
     with harness.stop_on_signals():
         try:
             for size in args.sizes:
                 dataset = _dataset(size, databases)
                 dataset.into_page_cache()
                 for workers in args.workers:
-                    measurements.append(_measure(dataset, workers, args))
+                    measurements.append(_measure(dataset, workers, args, db_servers))
         finally:
             if databases is not None:
                 databases.drop_all()
@@ -143,7 +148,9 @@ def _ints(text: str) -> list[int]:
     return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
 
 
-def _measure(dataset: invoice_data.Dataset, workers: int, args: argparse.Namespace) -> Measurement:
+def _measure(
+    dataset: invoice_data.Dataset, workers: int, args: argparse.Namespace, db_servers: list[int]
+) -> Measurement:
     config = Config(dataset.size, workers)
     label = f"{dataset.size:,} invoices, {workers} worker{'s' if workers > 1 else ''}"
     print(f"[run] {label}: load average {_load()}", flush=True)
@@ -158,7 +165,7 @@ def _measure(dataset: invoice_data.Dataset, workers: int, args: argparse.Namespa
         body_path.write_bytes(body.body)
         with harness.baseline_server(workers, body_path, logs / f"baseline-{tag}.log") as baseline:
             harness.check_same_answer(baseline, body)
-            runs = _alternate(fawtara, baseline, dataset, args)
+            runs = _alternate(fawtara, baseline, dataset, args, db_servers)
         if args.profile > 0:
             _profile(fawtara, dataset, args, OUT / f"profile-{tag}.txt")
     return Measurement(config, args.connections, len(body.body), runs["fawtara"], runs["baseline"])
@@ -169,12 +176,13 @@ def _alternate(
     baseline: harness.Server,
     dataset: invoice_data.Dataset,
     args: argparse.Namespace,
+    db_servers: list[int],
 ) -> dict[str, list[Run]]:
     """Warm both servers up, then alternate measured runs (F B, B F, F B, …) so that noise
     from the rest of the machine falls on both alike; each round's runs share one id sequence."""
     servers = {"fawtara": fawtara.port, "baseline": baseline.port}
     runs: dict[str, list[Run]] = {name: [] for name in servers}
-    others = harness.OthersMeter([fawtara, baseline])
+    others = harness.OthersMeter([fawtara, baseline], db_servers)
     for port in servers.values():
         _wrk(port, dataset.size, dataset.api_key, args, seed=0, warmup=True)
     for round_no in range(1, args.rounds + 1):
@@ -297,7 +305,8 @@ def _report(
             "",
             "Medians of the measured runs, with their range in brackets; p50/p99 are wrk's "
             "latency percentiles. *others*: the most CPUs that programs other than this "
-            "benchmark, its servers and wrk kept busy during any run of the row (noise; "
+            "benchmark, its servers, wrk and a local PostgreSQL kept busy during any run of "
+            "the row (noise; "
             "0.00 is a quiet machine, 2.00 would be all of it).",
             "",
             *_targets(measurements),
@@ -316,11 +325,21 @@ def _context(args: argparse.Namespace, seconds: float, source: str) -> str:
         f"Machine: {os.cpu_count()} CPUs ({_cpu()}), shared by wrk and the server; "
         f"load average at the end {_load()}.  \n"
         f"Fawtara: {source}.  \n"
+        f"Store: {_store(args)}.  \n"
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {versions}.  \n"
         f"wrk: {args.threads} thread, {args.connections} connections, {args.duration:g} s "
         f"per run, {args.rounds} runs per server alternating Fawtara and baseline, "
         f"after a {args.warmup:g} s warm-up of each."
     )
+
+
+def _store(args: argparse.Namespace) -> str:
+    if not args.postgres_url:
+        return "a SQLite file per size (bench/out), in the OS page cache"
+    with psycopg.connect(postgres.plain(args.postgres_url)) as db:
+        version = db.execute("SHOW server_version").fetchone()
+    host = make_url(args.postgres_url).host or "a local socket"
+    return f"PostgreSQL {version[0] if version else '?'} on {host}, a database per size"
 
 
 def _cpu() -> str:
