@@ -17,7 +17,6 @@ import argparse
 import os
 import random
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -101,18 +100,15 @@ def _measure(dataset: invoice_data.Dataset, n: int, meter: Meter) -> list[tuple[
     url = make_url(postgres.plain(dataset.url))
     targets = {"TCP": url.render_as_string(hide_password=False)}
     with psycopg.connect(targets["TCP"]) as db:
-        folder = str(db.execute("SHOW unix_socket_directories").fetchone()[0]).split(",")[0]  # type: ignore[index]
-    if Path(folder.strip(), f".s.PGSQL.{url.port or 5432}").exists():
-        local = url.set(host=None, query={"host": folder.strip()})
+        found = db.execute("SHOW unix_socket_directories").fetchone()
+    folder = str(found[0]).split(",")[0].strip() if found else ""
+    if folder and Path(folder, f".s.PGSQL.{url.port or 5432}").exists():
+        local = url.set(host=None, query={"host": folder})
         targets["Unix socket"] = local.render_as_string(hide_password=False)
     for name, conninfo in targets.items():
         with psycopg.connect(conninfo, autocommit=True) as db:
-            rows.append(
-                (
-                    f"  its statement alone, psycopg, {name}",
-                    _reads(db, statement, dataset, ids, meter),
-                )
-            )
+            label = f"  its statement alone, psycopg, {name}"
+            rows.append((label, _reads(db, statement, dataset, ids, meter)))
     return rows
 
 
@@ -123,8 +119,6 @@ def _reads(
     ids: list[int],
     meter: Meter,
 ) -> Costs:
-    run: Callable[[], None]
-
     def run() -> None:
         for invoice_id in ids:
             params = statement.params(
