@@ -348,7 +348,7 @@ def _machine_busy() -> float:
     return (user + nice + system + irq + softirq + steal) / _TICK
 
 
-def group_cpu(groups: set[int], parents: Set[int] = frozenset()) -> float:
+def group_cpu(groups: Set[int] = frozenset(), parents: Set[int] = frozenset()) -> float:
     """CPU-seconds used so far by the live processes of these process groups, and by the
     processes `parents` and their children."""
     total = 0

@@ -39,7 +39,7 @@ class Meter:
         self._start = (0.0, 0.0, 0.0)
 
     def _server_cpu(self) -> float:
-        return harness.group_cpu(set(), self._server)
+        return harness.group_cpu(parents=self._server)
 
     def start(self) -> None:
         self._start = (time.perf_counter(), time.process_time(), self._server_cpu())
