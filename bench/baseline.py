@@ -10,6 +10,7 @@ any app must.
 
 import json
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +21,42 @@ BODY = Path(os.environ["BENCH_BASELINE_BODY"]).read_bytes()
 _HEAD = os.environ.get("BENCH_BASELINE_HEAD")
 if _HEAD:
     _head = json.loads(Path(_HEAD).read_text())
-    _STATUS: int = _head["status"]
+    STATUS: int = _head["status"]
     _HEADERS = [(name.encode(), value.encode()) for name, value in _head["headers"]]
 else:
-    _STATUS = 200
+    STATUS = 200
     # The same two headers Fawtara sends; uvicorn adds `date` to both.
     _HEADERS = [
         (b"content-length", str(len(BODY)).encode()),
         (b"content-type", b"application/json"),
     ]
-_START = {"type": "http.response.start", "status": _STATUS, "headers": _HEADERS}
+MEDIA_TYPE = dict(_HEADERS).get(b"content-type", b"application/json").decode()
+_START = {"type": "http.response.start", "status": STATUS, "headers": _HEADERS}
 _BODY = {"type": "http.response.body", "body": BODY}
+
+Handler = Callable[[Scope, Any, Any], Awaitable[None]]
+
+
+def lifespan_app(handler: Handler) -> Handler:
+    """An ASGI app: `handler` answers HTTP; the server's lifespan messages are acknowledged."""
+
+    async def app(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        await handler(scope, receive, send)
+
+    return app
+
+
+async def answer(send: Any) -> None:
+    """Send the answer (for the apps of rungs.py)."""
+    await send(_START)
+    await send(_BODY)
 
 
 async def app(scope: Scope, receive: Any, send: Any) -> None:
+    # Not built with lifespan_app and answer: the baseline stays the cheapest app there is.
     if scope["type"] == "lifespan":
         await _lifespan(receive, send)
         return

@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import json
 import os
+import platform
 import re
 import signal
 import socket
@@ -506,6 +507,18 @@ class MemorySampler:
         largest = max((max(sample, default=0) for sample in self._samples), default=0)
         processes = max((sum(1 for rss in s if rss) for s in self._samples), default=0)
         return Memory(processes, statistics.median(totals), max(totals), largest / mb)
+
+
+def python_build() -> str:
+    """Which build of the interpreter this is: builds of one Python version differ in speed
+    (optimisation flags, profile-guided builds, a shared libpython: Debian's 3.11 ran
+    Fawtara ~20% faster than a plain source build here, bench/README.md), and sysconfig does
+    not tell which optimisations went in, so: its build date, compiler, and whether the running
+    interpreter loaded libpython as a shared library."""
+    name, built = platform.python_build()
+    shared = "libpython" in Path("/proc/self/maps").read_text()
+    linked = "shared libpython" if shared else "static libpython"
+    return f"{name} build of {' '.join(built.split())}, {platform.python_compiler()}, {linked}"
 
 
 def source() -> str:

@@ -744,7 +744,8 @@ def _load() -> list[float]:
 
 def _versions() -> dict[str, str]:
     names = ("fastapi", "starlette", "sqlalchemy", "psycopg", "uvicorn", "uvloop", "httptools")
-    found = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+    python = f"{platform.python_version()} ({harness.python_build()})"
+    found = {"python": python, "sqlite": sqlite3.sqlite_version}
     for name in (*names, "granian"):
         try:
             found[name] = metadata.version(name)

@@ -1,9 +1,10 @@
-"""The performance suite (bench/suite.py) in its tiniest run, so that a change that breaks the
-benchmark fails here rather than in a full run: a 300-invoice SQLite store, a read and an
-encrypted delete (login, sealed requests, a pool of invoices walked once), one worker, 4
-connections, 1 s runs, no plots."""
+"""The performance suite (bench/suite.py) and the ceiling ladder (bench/ceiling.py) in their
+tiniest runs, so that a change that breaks a benchmark fails here rather than in a full run.
+The suite: a 300-invoice SQLite store, a read and an encrypted delete (login, sealed requests,
+a pool of invoices walked once), one worker, 4 connections, 1 s runs, no plots."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -47,3 +48,38 @@ class TestSuiteSmoke:
         assert "## Targets" in report
         assert "| `hesabe-delete` |" in report
         assert "Every measured run got only 2xx answers" in report
+
+
+CEILING = SUITE.with_name("ceiling.py")
+
+
+class TestCeilingSmoke:
+    def test_every_rung_answers_fawtaras_bytes_under_load(self, tmp_path: Path) -> None:
+        """bench/ceiling.py in its tiniest run: every app of rungs.py must first answer the
+        sample request with Fawtara's own status and bytes (the create's replay included),
+        then take load without an error; on PostgreSQL too when the tests have one."""
+        postgres_url = os.environ.get("FAWTARA_TEST_POSTGRES_URL")
+        backends = "sqlite,postgres" if postgres_url else "sqlite"
+        argv = [
+            sys.executable, str(CEILING), "--size", "300", "--workers", "1",
+            "--connections", "4", "--rounds", "1", "--duration", "1", "--warmup", "0",
+            "--backends", backends, "--out", str(tmp_path), "--results", str(tmp_path / "C.md"),
+            *(["--postgres-url", postgres_url] if postgres_url else []),
+        ]  # fmt: skip
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=240, check=False)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+        runs = json.loads((tmp_path / "ceiling.json").read_text())
+        reads = sorted(["baseline", "raw + SQL", "FastAPI, empty", "FastAPI + SQL", "Fawtara"])
+        expected = {"sqlite": {"get": reads, "create": ["Fawtara", "baseline", "raw + SQL"]}}
+        if postgres_url:
+            expected["postgres"] = {"get": reads}
+        found = {
+            b: {op: sorted(r["rung"] for r in rs) for op, rs in ops.items()}
+            for b, ops in runs.items()
+        }
+        assert found == expected
+        assert all(r["requests"] > 0 for ops in runs.values() for rs in ops.values() for r in rs)
+        report = (tmp_path / "C.md").read_text()
+        assert "| raw + SQL |" in report
+        assert "## POST /v1/invoices, SQLite" in report
