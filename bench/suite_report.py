@@ -12,6 +12,7 @@ import operations
 from suite_results import DISCONNECT, Cell, Results, SizeCell, merged
 
 # The targets, checked at 64 connections, uvicorn (`fawtara serve`), on the operations' store.
+CEILING = Path(__file__).resolve().parent / "CEILING.md"  # bench/ceiling.py's report
 GET_SHARE = {"sqlite": 0.35, "postgres": 0.25}  # of the baseline's req/s, with 2 workers
 CREATE_SHARE = 0.10  # the same for create, with 2 workers
 GET_P99_MS = 20.0  # every worker count
@@ -49,6 +50,10 @@ def render(results: Results, plots: dict[str, Path], folder: Path) -> str:
         "Checked at 64 connections with `fawtara serve` (uvicorn), on the operations' store; "
         "ratios are Fawtara's requests/second over the baseline's in the same cell. A cell "
         "whose runs had errors is not judged.",
+        "",
+        "How close this machine lets any app come to each ratio target (apps that do only part "
+        "of Fawtara's work, down to the bare SQL, measured the same way by `bench/ceiling.py`): "
+        f"[CEILING.md]({os.path.relpath(CEILING, folder)}).",
         "",
         *_problems(results),
         *_operations(results),
