@@ -145,24 +145,9 @@ def _store(
                 databases.drop_all()
         return
     dataset = invoice_data.ensure(args.size, args.out)
-    assert dataset.path is not None
     dataset.into_page_cache()
-    copy = folder / "work.db"
-    _remove(copy)
-    with sqlite3.connect(dataset.path) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    source.close()
-    target.close()
-    try:
-        described = f"SQLite {sqlite3.sqlite_version} (a file in the OS page cache)"
-        yield dataset, invoice_data.sqlite_url(copy), [], described
-    finally:
-        _remove(copy)
-
-
-def _remove(db: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-writer.lock"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    with invoice_data.working_copy(dataset, folder / "work.db") as url:
+        yield dataset, url, [], f"SQLite {sqlite3.sqlite_version} (a file in the OS page cache)"
 
 
 def capture_create(url: str, api_key: str, sample: operations.Request, folder: Path) -> Path:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -349,9 +350,27 @@ def _reusable(path: Path, meta_path: Path, size: int) -> dict[str, Any] | None:
     return meta if current else None
 
 
+@contextmanager
+def working_copy(dataset: Dataset, copy: Path) -> Iterator[str]:
+    """A copy of a SQLite dataset for a run to write to (the stored one stays as built, for
+    the next run), removed at the end; yields its URL."""
+    assert dataset.path is not None
+    _remove(copy)
+    # SQLite's backup: a consistent copy, whatever a WAL file still holds.
+    with sqlite3.connect(dataset.path) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    source.close()
+    target.close()
+    try:
+        yield sqlite_url(copy)
+    finally:
+        _remove(copy)
+
+
 def _remove(*paths: Path) -> None:
+    """Files and what SQLite or Fawtara keep beside them (WAL, shared memory, writers' turn)."""
     for path in paths:
-        for extra in ("", "-wal", "-shm"):
+        for extra in ("", "-wal", "-shm", "-writer.lock"):
             Path(f"{path}{extra}").unlink(missing_ok=True)
 
 

@@ -386,18 +386,8 @@ class Suite:
         if databases is not None and dataset.path is None:
             yield databases.copy(dataset.url, "work")
             return
-        assert dataset.path is not None
-        copy = self.out / "work.db"
-        _remove_sqlite(copy)
-        # SQLite's backup: a consistent copy, whatever a WAL file still holds.
-        with sqlite3.connect(dataset.path) as source, sqlite3.connect(copy) as target:
-            source.backup(target)
-        source.close()
-        target.close()
-        try:
-            yield invoice_data.sqlite_url(copy)
-        finally:
-            _remove_sqlite(copy)
+        with invoice_data.working_copy(dataset, self.out / "work.db") as url:
+            yield url
 
     # --- servers
 
@@ -697,11 +687,6 @@ class Suite:
         print(f"[FAILED] {where}: {exc}", flush=True)
         traceback.print_exc()
         self.results.failures.append(Failure(where, str(exc)))
-
-
-def _remove_sqlite(path: Path) -> None:
-    for extra in ("", "-wal", "-shm"):
-        Path(f"{path}{extra}").unlink(missing_ok=True)
 
 
 def _logged(log: Path) -> dict[str, int]:
