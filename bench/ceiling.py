@@ -64,7 +64,7 @@ RUNGS = {
             "rungs:raw_create",
             "bare ASGI app replaying a create's statements "
             "and commit in a writer thread, taking the processes' turn",
-        ),  # fmt: skip
+        ),
         Rung("Fawtara", "fawtara", "`fawtara serve`"),
     ),
 }
@@ -252,10 +252,12 @@ def _uvicorn(app: str, workers: int, env: dict[str, str], log: Path) -> harness.
     return harness.Server(app, argv, env, port, log)
 
 
-def _check(name: str, server: harness.Server, expected: harness.Reply, sample: Any) -> None:
+def _check(
+    name: str, server: harness.Server, expected: harness.Reply, sample: operations.Request
+) -> None:
     reply = sample.send(server.port, {"content-type": "application/json"})
-    same = all(reply.headers.get(h) == expected.headers.get(h) for h in ("content-type",))
-    if reply.status != expected.status or reply.body != expected.body or not same:
+    same_type = reply.headers.get("content-type") == expected.headers.get("content-type")
+    if reply.status != expected.status or reply.body != expected.body or not same_type:
         raise RuntimeError(f"{name} does not answer with Fawtara's status and bytes")
 
 
@@ -269,7 +271,7 @@ def _rung_database(url: str) -> str:
 def _alternate(
     name: str,
     servers: dict[str, harness.Server],
-    requests: Any,
+    requests: operations.Requests,
     args: argparse.Namespace,
     db_servers: list[int],
 ) -> list[Run]:
@@ -299,7 +301,11 @@ def _alternate(
 
 
 def _wrk(
-    server: harness.Server, requests: Any, args: argparse.Namespace, seed: int, duration: float
+    server: harness.Server,
+    requests: operations.Requests,
+    args: argparse.Namespace,
+    seed: int,
+    duration: float,
 ) -> harness.WrkResult:
     result = harness.run_wrk(
         server.port,

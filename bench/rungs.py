@@ -8,13 +8,14 @@ what that part costs. Run under uvicorn like baseline.py, configured by the envi
 
 The apps:
 
-- `raw_read:app`: a bare ASGI app that runs the hot read's one statement (the invoice with its
+- `rungs:raw_read`: a bare ASGI app that runs the hot read's one statement (the invoice with its
   items and payments, as `fast_read` runs it) and fetches its row
-- `fastapi_empty:app`, `fastapi_read:app`: a FastAPI `async def` route on the same path, with
+- `rungs:fastapi_empty`, `rungs:fastapi_read`: a FastAPI `async def` route on the same path, with
   the same typed path parameter; empty, or running the same statement
-- `raw_create:app`: a bare ASGI app that reads the request's body and replays a create's
+- `rungs:raw_create`: a bare ASGI app that reads the request's body and replays a create's
   statements on SQLite, in one transaction with its commit, the way Fawtara's write unit does
-  (in a writer thread, taking the processes' turn first): the least any create must do
+  (in a writer thread, taking the processes' turn first): the least a create costs with
+  Fawtara's statements and transactions
 
 None parses, authenticates, validates or encodes anything: what they cost is the floor under
 what Fawtara can cost.
@@ -122,7 +123,7 @@ class _Create:
         self.invoice_id: int = captured["invoice_id"]
         self.link_token: str = captured["link_token"]
         self.access_key: str = captured["access_key"]
-        self.turn = ProcessTurn(f"{os.environ['RUNG_DATABASE']}-writer.lock")
+        self.turn = ProcessTurn(f"{_DATABASE}-writer.lock")  # the one fawtara.db takes
         self.writer = ThreadPoolExecutor(1)  # the process's writes run one at a time, off the loop
 
     def run(self) -> None:
