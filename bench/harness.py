@@ -510,11 +510,11 @@ class MemorySampler:
 
 
 def python_build() -> str:
-    """Which build of the interpreter this is: builds of one Python version differ in speed
-    (optimisation flags, profile-guided builds, a shared libpython: Debian's 3.11 ran
-    Fawtara ~20% faster than a plain source build here, bench/README.md), and sysconfig does
-    not tell which optimisations went in, so: its build date, compiler, and whether the running
-    interpreter loaded libpython as a shared library."""
+    """Which build of the interpreter this is. Builds of one Python version differ in speed
+    (optimisation flags, profile-guided builds, a shared libpython: Debian's 3.11 served 10–20%
+    more of Fawtara's reads than a plain source build here, bench/README.md), and sysconfig
+    does not tell which optimisations went in; so: its build date, its compiler, and whether
+    the running interpreter loaded libpython as a shared library."""
     name, built = platform.python_build()
     shared = "libpython" in Path("/proc/self/maps").read_text()
     linked = "shared libpython" if shared else "static libpython"
