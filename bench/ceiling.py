@@ -233,32 +233,15 @@ def _measure(
                 servers[rung.name] = fawtara
                 continue
             log = folder / f"{name}-{rung.app.replace(':', '-')}.log"
-            servers[rung.name] = stack.enter_context(_uvicorn(rung.app, args.workers, env, log))
-        for rung_name, server in servers.items():
+            server = harness.bench_app(rung.app, args.workers, env, log, name=rung.name)
+            servers[rung.name] = stack.enter_context(server)
+        sample = requests.sample
+        for server in servers.values():
             if server is not fawtara:
-                server.wait_ready("/")
-                _check(rung_name, server, expected, requests.sample)
+                harness.check_same_answer(
+                    server, expected, sample.method, sample.path, sample.body.encode()
+                )
         return _alternate(name, servers, requests, args, db_servers)
-
-
-def _uvicorn(app: str, workers: int, env: dict[str, str], log: Path) -> harness.Server:
-    """An app of rungs.py (or the baseline) as harness.baseline_server runs the baseline."""
-    port = harness.free_port()
-    argv = [
-        sys.executable, "-m", "uvicorn", app, "--app-dir", str(BENCH),
-        "--host", harness.LOOPBACK, "--port", str(port), "--workers", str(workers),
-        "--no-access-log", "--no-server-header", "--log-level", "warning",
-    ]  # fmt: skip
-    return harness.Server(app, argv, env, port, log)
-
-
-def _check(
-    name: str, server: harness.Server, expected: harness.Reply, sample: operations.Request
-) -> None:
-    reply = sample.send(server.port, {"content-type": "application/json"})
-    same_type = reply.headers.get("content-type") == expected.headers.get("content-type")
-    if reply.status != expected.status or reply.body != expected.body or not same_type:
-        raise RuntimeError(f"{name} does not answer with Fawtara's status and bytes")
 
 
 def _rung_database(url: str) -> str:

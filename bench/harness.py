@@ -186,19 +186,29 @@ def baseline_server(
     (and the status and headers of `head`, see baseline.py), under the options `fawtara serve`
     gives uvicorn: auto loop and HTTP parser (uvloop, httptools), no access log, no server
     header; or under granian as `fawtara_server` runs Fawtara."""
-    port = free_port()
-    if server == "uvicorn":
-        argv = [
-            sys.executable, "-m", "uvicorn", "baseline:app", "--app-dir", str(BENCH),
-            "--host", LOOPBACK, "--port", str(port), "--workers", str(workers),
-            "--no-access-log", "--no-server-header", "--log-level", "warning",
-        ]  # fmt: skip
-    else:
-        argv = [*_granian("baseline:app", workers, port), "--working-dir", str(BENCH)]
     env = {**os.environ, "BENCH_BASELINE_BODY": str(body)}
     if head is not None:
         env["BENCH_BASELINE_HEAD"] = str(head)
+    if server == "uvicorn":
+        return bench_app("baseline:app", workers, env, log, name="baseline (uvicorn)")
+    port = free_port()
+    argv = [*_granian("baseline:app", workers, port), "--working-dir", str(BENCH)]
     return Server(f"baseline ({server})", argv, env, port, log)
+
+
+def bench_app(
+    app: str, workers: int, env: Mapping[str, str], log: Path, name: str | None = None
+) -> Server:
+    """An ASGI app of bench/ (`module:attribute`) under uvicorn with the options `fawtara
+    serve` gives it: auto loop and HTTP parser (uvloop, httptools), no access log, no server
+    header."""
+    port = free_port()
+    argv = [
+        sys.executable, "-m", "uvicorn", app, "--app-dir", str(BENCH),
+        "--host", LOOPBACK, "--port", str(port), "--workers", str(workers),
+        "--no-access-log", "--no-server-header", "--log-level", "warning",
+    ]  # fmt: skip
+    return Server(name or app, argv, env, port, log)
 
 
 def _tool(name: str) -> str:
@@ -229,20 +239,20 @@ def save_answer(reply: Reply, folder: Path, name: str) -> tuple[Path, Path]:
 
 
 def check_same_answer(
-    baseline: Server, expected: Reply, method: str = "GET", path: str = "/", body: bytes = b""
+    server: Server, expected: Reply, method: str = "GET", path: str = "/", body: bytes = b""
 ) -> None:
-    """Fail unless the baseline answers a request with the expected status, content type,
-    length and body."""
-    baseline.wait_ready("/")
-    reply = request(baseline.port, method, path, {"content-type": "application/json"}, body)
+    """Fail unless a server standing in for Fawtara (the baseline, an app of rungs.py) answers
+    a request with the expected status, content type, length and body."""
+    server.wait_ready("/")
+    reply = request(server.port, method, path, {"content-type": "application/json"}, body)
     for name in ("content-type", "content-length"):
         if reply.headers.get(name) != expected.headers.get(name):
             raise RuntimeError(
-                f"baseline {name} {reply.headers.get(name)!r} differs from Fawtara's "
+                f"{server.name}: {name} {reply.headers.get(name)!r} differs from Fawtara's "
                 f"{expected.headers.get(name)!r}"
             )
     if reply.status != expected.status or reply.body != expected.body:
-        raise RuntimeError("the baseline does not answer Fawtara's status and bytes")
+        raise RuntimeError(f"{server.name} does not answer Fawtara's status and bytes")
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

@@ -39,7 +39,7 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.dialects import postgresql, sqlite
 from starlette.responses import Response
 
-from fawtara.db import ProcessTurn
+from fawtara.db import ProcessTurn, configure_sqlite_connection
 from fawtara.invoices import fast_read
 
 Scope = dict[str, Any]
@@ -55,10 +55,8 @@ _INVOICE = re.compile(r"/v1/invoices/(\d+)")
 @cache
 def _connection() -> sqlite3.Connection:
     """This process's connection, configured as fawtara.db configures its own."""
-    db = sqlite3.connect(_DATABASE, isolation_level=None, check_same_thread=False)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
-        db.execute(f"PRAGMA {pragma}")
-    db.execute("PRAGMA busy_timeout=10000")
+    db = sqlite3.connect(_DATABASE, check_same_thread=False)
+    configure_sqlite_connection(db)
     return db
 
 
