@@ -48,12 +48,13 @@ def _filtered(merchant_id: int, keyword: str | None, email: str | None) -> Selec
     if email:
         query = query.where(Client.email == email.strip().lower())
     if keyword:
-        pattern = f"%{keyword.lower()}%"
+        # A substring, taken literally: `%`, `_` and the escape character match themselves.
+        keyword = keyword.lower()
         query = query.where(
             or_(
-                func.lower(Client.name).like(pattern),
-                func.lower(Client.email).like(pattern),
-                Client.phone.like(pattern),
+                func.lower(Client.name).contains(keyword, autoescape=True),
+                func.lower(Client.email).contains(keyword, autoescape=True),
+                Client.phone.contains(keyword, autoescape=True),
             )
         )
     return query

@@ -305,12 +305,13 @@ def _filtered(merchant_id: int, filters: InvoiceFilters) -> Select[int]:
     if filters.delivery:
         conditions.append(Invoice.delivery == filters.delivery)
     if filters.keyword:
-        pattern = f"%{filters.keyword.lower()}%"
+        # A substring, taken literally: `%`, `_` and the escape character match themselves.
+        keyword = filters.keyword.lower()
         conditions.append(
             or_(
-                func.lower(Invoice.number).like(pattern),
-                func.lower(Invoice.title).like(pattern),
-                func.lower(Invoice.reference_number).like(pattern),
+                func.lower(Invoice.number).contains(keyword, autoescape=True),
+                func.lower(Invoice.title).contains(keyword, autoescape=True),
+                func.lower(Invoice.reference_number).contains(keyword, autoescape=True),
             )
         )
     return select(Invoice.id).where(*conditions)

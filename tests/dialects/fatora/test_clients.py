@@ -57,3 +57,14 @@ class TestClients:
         body = {"name": "Mine now"} if method == "PUT" else None
         assert_error(api.request(method, f"/v1/clients/{theirs['id']}", json=body), 404)
         assert other_api.get(f"/v1/clients/{theirs['id']}").json()["client"] == theirs
+
+
+class TestKeywordIsLiteral:
+    def test_pattern_characters_match_only_themselves(self, api: httpx.Client) -> None:
+        names = {"_": "snake_case", "%": "50% Co", "\\": "back\\slash", "/": "a/b"}
+        for name in [*names.values(), "plain"]:
+            assert api.post("/v1/clients", json={"name": name}).status_code == 201
+        for keyword, name in names.items():
+            body = api.get("/v1/clients", params={"keyword": keyword}).json()
+            assert [c["name"] for c in body["clients"]] == [name], keyword
+            assert body["total"] == 1

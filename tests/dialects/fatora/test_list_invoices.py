@@ -117,3 +117,17 @@ class TestFilters:
 
     def test_keyword(self, api: httpx.Client, invoices: dict[str, dict[str, object]]) -> None:
         assert self._ids(api, keyword="mainten") == [invoices["old_paid"]["id"]]
+
+
+# Characters that LIKE would read as patterns (and the escape characters of both databases).
+LITERAL_TITLES = {"_": "snake_case", "%": "50% off", "\\": "back\\slash", "/": "a/b"}
+
+
+class TestKeywordIsLiteral:
+    def test_pattern_characters_match_only_themselves(self, api: httpx.Client) -> None:
+        ids = {title: create(api, title=title)["id"] for title in LITERAL_TITLES.values()}
+        create(api, title="plain")
+        for keyword, title in LITERAL_TITLES.items():
+            body = api.get("/v1/invoices", params={"keyword": keyword}).json()
+            assert [i["id"] for i in body["invoices"]] == [ids[title]], keyword
+            assert body["total"] == 1

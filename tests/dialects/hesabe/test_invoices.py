@@ -266,6 +266,18 @@ class TestDashboard:
         assert bad.status_code == 506
 
 
+class TestSearchIsLiteral:
+    def test_pattern_characters_match_only_themselves(self, hesabe: Hesabe) -> None:
+        references = {"_": "REF_1", "%": "REF%2", "\\": "REF\\3", "/": "REF/4"}
+        ids = {ref: create(hesabe, referenceNumber=ref)["id"] for ref in references.values()}
+        create(hesabe, referenceNumber="REF-5")
+        for search, reference in references.items():
+            answer = hesabe.call("GET", "/api/v1/invoice-dashboard", query={"search": search})
+            page = answer["response"]["invoices"]
+            assert [i["id"] for i in page["data"]] == [ids[reference]], search
+            assert answer["response"]["stats"]["total_invoice_count"] == 1
+
+
 class TestCancel:
     def test_status_3_cancels_by_token(self, hesabe: Hesabe) -> None:
         created = create(hesabe)
