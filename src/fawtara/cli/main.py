@@ -7,8 +7,8 @@ that use them, so that the commands that call a server start in a fraction of th
 
 import importlib
 import os
-import shutil
-import tempfile
+import signal
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -63,16 +63,18 @@ def serve(
     os.environ.setdefault("FAWTARA_BASE_URL", f"http://{_shown(host)}:{port}")
     if access_log is not None:
         os.environ["FAWTARA_ACCESS_LOG"] = "true" if access_log else "false"
-    # The workers add up their metrics in one folder (before prometheus_client is imported).
-    metrics_dir = None
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        metrics_dir = tempfile.mkdtemp(prefix="fawtara-metrics-")
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-    try:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         _serve(host, port, workers, demo)
-    finally:
-        if metrics_dir is not None:
-            shutil.rmtree(metrics_dir, ignore_errors=True)
+        return
+    from fawtara.ops.metrics_folder import metrics_folder
+
+    # uvicorn re-raises the SIGTERM it caught once it has shut down; as an exit rather than the
+    # default handler's instant death, so that the folder below is removed.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+    # The workers add up their metrics in one folder (before prometheus_client is imported).
+    with metrics_folder() as folder:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+        _serve(host, port, workers, demo)
 
 
 def _serve(host: str, port: int, workers: int, demo: bool) -> None:
