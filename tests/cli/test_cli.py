@@ -5,6 +5,7 @@ import json
 import re
 import shlex
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,23 @@ import pytest
 from tests.dialects.hesabe import test_seed_replay as seed
 from tests.fixtures.databases import fresh_database
 from tests.fixtures.server import Server, fawtara, server_env
+
+
+def demo_credentials(url: str, log: Path) -> tuple[str, str]:
+    """The API key and password a demo server prints, once each has been seen to work."""
+    demo = Server(url, log, args=("--demo",))
+    try:
+        key = re.findall(r"api_key: ([0-9A-F-]{36})", demo.log())[0]
+        password = re.findall(r'"password": "([^"]+)"', demo.log())[0]
+        listed = httpx.get(f"{demo.url}/v1/invoices", headers={"api_key": key})
+        assert listed.status_code == 200
+        login = httpx.post(
+            f"{demo.url}/api/v1/login", json={"username": "demo", "password": password}
+        )
+        assert login.json()["status"] is True
+    finally:
+        demo.stop()
+    return key, password
 
 
 def run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -138,6 +156,44 @@ class TestServe:
                 assert deleted.json() == {"response": seed.SEED_RESPONSE}
             finally:
                 demo.stop()
+
+    @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+    def test_demo_credentials_are_the_same_after_a_restart(
+        self, tmp_path: Path, backend: str
+    ) -> None:
+        with fresh_database(backend, tmp_path) as url:
+            first = demo_credentials(url, tmp_path / "first.log")
+            second = demo_credentials(url, tmp_path / "second.log")
+            assert second == first
+            revoked = json.loads(
+                run(server_env(url), "merchant", "key", "list", "-m", "1", "--json").stdout
+            )
+            (demo_key,) = [k for k in revoked if k["prefix"] == first[0][:8]]
+            run(server_env(url), "merchant", "key", "revoke", str(demo_key["id"]), "-m", "1")
+            third = demo_credentials(url, tmp_path / "third.log")
+            assert third[0] != first[0]  # a key that no longer works is not shown again
+            assert third[1] == first[1]
+
+    @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+    def test_demo_invoices_agree_with_their_terms(self, tmp_path: Path, backend: str) -> None:
+        with fresh_database(backend, tmp_path) as url:
+            demo = Server(url, tmp_path / "serve.log", args=("--demo",))
+            try:
+                key = re.findall(r"api_key: ([0-9A-F-]{36})", demo.log())[0]
+                listed = httpx.get(f"{demo.url}/v1/invoices", headers={"api_key": key}).json()
+            finally:
+                demo.stop()
+        termed = [i for i in listed["invoices"] if i["terms_conditions"]]
+        assert {i["setting"]["language"] for i in termed} == {"en", "ar"}
+        for invoice in termed:
+            days = (
+                datetime.fromisoformat(invoice["due_date"]).date()
+                - datetime.fromisoformat(invoice["date"]).date()
+            ).days
+            assert re.findall(r"\d+", invoice["terms_conditions"]) == [str(days)]
+            assert not re.search(
+                "[\u0660-\u0669\u06f0-\u06f9]", json.dumps(invoice, ensure_ascii=False)
+            )
 
     @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
     def test_two_workers_share_one_database(self, tmp_path: Path, backend: str) -> None:

@@ -120,7 +120,7 @@ def _print_demo(demo: "Demo", host: str, port: int) -> None:
 
     base = f"http://{_shown(host)}:{port}"
     console.print("[bold]Demo merchant ready.[/]")
-    console.print(f"API key (new on every start): [bold green]{demo.api_key}[/]")
+    console.print(f"API key (kept with the database): [bold green]{demo.api_key}[/]")
     console.print(f"Invoices: {', '.join(map(str, demo.invoice_ids))}. Try:")
     console.print(
         f"  curl --location --request GET '{base}/v1/invoices/{demo.invoice_ids[0]}' "
@@ -131,7 +131,7 @@ def _print_demo(demo: "Demo", host: str, port: int) -> None:
     console.print(
         "Hesabe-style API: merchant code, access code, key and IV are Hesabe's public sandbox "
         f"ones (see README). Log in as [bold]{demo.username}[/] with password "
-        f"[bold green]{demo.password}[/] (new on every start):"
+        f"[bold green]{demo.password}[/] (kept with the database):"
     )
     console.print(
         f"  curl --request POST '{base}/api/v1/login' --header 'Content-Type: application/json' "
