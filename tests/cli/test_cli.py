@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from fawtara.settings import PLACEHOLDER_MASTER_KEY
 from tests.dialects.hesabe import test_seed_replay as seed
 from tests.fixtures.databases import fresh_database
 from tests.fixtures.server import Server, fawtara, server_env
@@ -241,3 +242,41 @@ class TestSettings:
         result = run(env, "db", "upgrade", check=False)
         assert result.returncode == 2
         assert "FAWTARA_MASTER_KEY" in result.stderr
+
+
+class TestPlaceholderMasterKey:
+    """`fawtara serve` without FAWTARA_MASTER_KEY runs on a key anyone can read."""
+
+    @staticmethod
+    def placeholder_env(tmp_path: Path) -> dict[str, str]:
+        env = server_env(f"sqlite:///{tmp_path / 'f.db'}")
+        del env["FAWTARA_MASTER_KEY"]
+        return env
+
+    def test_refuses_to_listen_beyond_loopback(self, tmp_path: Path) -> None:
+        result = subprocess.run(
+            fawtara("serve", "--host", "0.0.0.0", "--port", "1"),
+            env=self.placeholder_env(tmp_path), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 2
+        assert "forge a token for any merchant" in result.stderr
+        assert "Refusing to listen on 0.0.0.0" in result.stderr
+        assert not (tmp_path / "f.db").exists()  # refused before touching anything
+
+    def test_warns_on_loopback_and_when_allowed(self, tmp_path: Path) -> None:
+        env = {"FAWTARA_MASTER_KEY": PLACEHOLDER_MASTER_KEY}  # what an unset key falls back to
+        for host, args in (("127.0.0.1", ()), ("0.0.0.0", ("--allow-placeholder-key",))):
+            served = Server(
+                f"sqlite:///{tmp_path / 'f.db'}",
+                tmp_path / f"{host}.log",
+                args=args,
+                host=host,
+                env=env,
+            )
+            try:
+                assert "forge a token for any merchant" in served.log()
+            finally:
+                served.stop()
+
+    def test_a_key_of_your_own_gets_no_warning(self, server: Server) -> None:
+        assert "WARNING" not in server.log()

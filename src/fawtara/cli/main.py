@@ -6,6 +6,7 @@ that use them, so that the commands that call a server start in a fraction of th
 """
 
 import importlib
+import ipaddress
 import os
 import signal
 import sys
@@ -57,8 +58,16 @@ def serve(
     access_log: Annotated[
         bool | None, typer.Option(help="Log every request [default: FAWTARA_ACCESS_LOG or on].")
     ] = None,
+    allow_placeholder_key: Annotated[
+        bool,
+        typer.Option(
+            help="Serve beyond this host on the public development master key (anyone can then "
+            "forge a token for any merchant)."
+        ),
+    ] = False,
 ) -> None:
     """Apply migrations, then serve the API."""
+    _check_master_key(host, allow_placeholder_key)
     # Invoice links point at this server unless a public base URL is configured.
     os.environ.setdefault("FAWTARA_BASE_URL", f"http://{_shown(host)}:{port}")
     if access_log is not None:
@@ -109,6 +118,42 @@ def _serve(host: str, port: int, workers: int, demo: bool) -> None:
         access_log=False,  # the app writes its own access lines, with the request id
         server_header=False,
     )
+
+
+def _check_master_key(host: str, allowed: bool) -> None:
+    """The placeholder master key is public: whoever reads it can sign tokens and key hashes for
+    any merchant. Say so at every start, and refuse to listen beyond this host with it unless
+    asked to in so many words."""
+    from fawtara.cli.common import settings
+    from fawtara.settings import PLACEHOLDER_MASTER_KEY
+
+    if settings().master_key != PLACEHOLDER_MASTER_KEY:
+        return
+    typer.secho(
+        "WARNING: FAWTARA_MASTER_KEY is not set: serving on the public development placeholder, "
+        "with which anyone can forge a token for any merchant. Set a secret of your own "
+        "(e.g. `export FAWTARA_MASTER_KEY=$(openssl rand -hex 32)`) before real use.",
+        err=True,
+        fg=typer.colors.RED,
+        bold=True,
+    )
+    if not _loopback(host) and not allowed:
+        typer.secho(
+            f"Refusing to listen on {host} with the placeholder master key: set "
+            "FAWTARA_MASTER_KEY, listen on 127.0.0.1, or pass --allow-placeholder-key.",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise typer.Exit(2)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve anywhere
+        return False
 
 
 def _shown(host: str) -> str:
