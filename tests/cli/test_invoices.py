@@ -1,5 +1,7 @@
 """`fawtara invoices|clients|payments …` against a real server, through either API."""
 
+import re
+
 import httpx
 
 from tests.cli.user import User
@@ -79,6 +81,10 @@ class TestClientsAndPayments:
         (payment,) = paid["payments"]
         assert (payment["amount"], payment["payment_type"]) == ("40.5", "Card")
         assert payment["payment_date"].startswith("2026-01-15")
+        assert (paid["total"], paid["amount_due"]) == ("100", "59.5")
+        listed = user.run("invoices", "list", "--output", "table")
+        assert re.search(r"│ total\s+│ amount_due", listed.stdout.replace("┃", "│")), listed.stdout
+        assert re.search(r"│ 100\s+│ 59\.5\s+│", listed.stdout), listed.stdout
         too_much = user.fails(1, "payments", "add", str(invoice["id"]), "--amount", "60")
         assert too_much.startswith("Error: 422: ")
         restored = user.json("payments", "delete", str(invoice["id"]), str(payment["id"]))

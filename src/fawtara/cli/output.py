@@ -29,7 +29,17 @@ class Output(StrEnum):
 
 # The columns of a list, by record type; a dotted name reads a field of a field.
 COLUMNS: dict[type[BaseModel], tuple[str, ...]] = {
-    Invoice: ("id", "number", "date", "client.name", "title", "status", "currency"),
+    Invoice: (
+        "id",
+        "number",
+        "date",
+        "client.name",
+        "title",
+        "status",
+        "total",
+        "amount_due",
+        "currency",
+    ),  # fmt: skip
     HesabeInvoice: (
         "id",
         "invoice_number",

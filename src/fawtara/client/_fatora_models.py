@@ -79,6 +79,8 @@ class Invoice(Model):
     client: Client | None = None
     title: str | None = None
     link: str
+    total: Decimal | None = None  # Fawtara's extension: None from a server without it
+    amount_due: Decimal | None = None
     items: list[Item]
     payments: list[Payment]
     setting: Setting

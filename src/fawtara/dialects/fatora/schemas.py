@@ -341,7 +341,13 @@ def invoice_wire(invoice: InvoiceView, base_url: str) -> dict[str, Any]:
                 "e_signature": setting.e_signature,
             },
         },
+        "total": float(invoice.total),
+        "amount_due": float(invoice.total - invoice.paid),
     }
+
+
+# Marks in the OpenAPI document a field that the Fatora-style API does not have.
+_EXTENSION: JsonDict = {"x-fawtara-extension": True}
 
 
 class _Out(BaseModel):
@@ -409,6 +415,14 @@ class InvoiceOut(_Out):
     items: list[ItemOut]
     payments: list[PaymentOut]
     setting: SettingOut
+    total: float = Field(
+        description="Fawtara extension: what the invoice comes to (items, discount, tax).",
+        json_schema_extra=_EXTENSION,
+    )
+    amount_due: float = Field(
+        description="Fawtara extension: the total less what has been paid.",
+        json_schema_extra=_EXTENSION,
+    )
 
 
 class InvoiceEnvelope(_Out):
