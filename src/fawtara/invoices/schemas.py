@@ -23,6 +23,7 @@ class ItemDraft:
     amount: Decimal
     qty: Decimal = Decimal(1)
     type: str = "Service Item"
+    line: Decimal | None = None  # the line's amount as the caller states it: checked, not kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ class InvoiceDraft:
     payments: list[PaymentDraft] = field(default_factory=list)
     setting: SettingDraft = field(default_factory=SettingDraft)
     delivery: DeliveryDraft = field(default_factory=DeliveryDraft)
+    stated_total: Decimal | None = None  # the total as the caller states it: checked, not kept
 
 
 @dataclass(frozen=True, slots=True)

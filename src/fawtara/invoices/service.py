@@ -21,7 +21,7 @@ from fawtara.errors import (
     InvoiceHasPayments,
     InvoiceNotFound,
 )
-from fawtara.invoices import fast_read, numbering, repository, totals
+from fawtara.invoices import fast_read, lines, numbering, repository, totals
 from fawtara.invoices.schemas import (
     CHANNELS,
     DELIVERIES,
@@ -35,16 +35,13 @@ from fawtara.invoices.schemas import (
     InvoicePage,
     InvoicePatch,
     InvoiceView,
-    ItemDraft,
     PaymentDraft,
     SettingDraft,
 )
-from fawtara.models import Invoice, InvoiceItem, Merchant, Payment
+from fawtara.models import Invoice, Merchant, Payment
 from fawtara.models.base import utcnow
 from fawtara.money import exact_units, exponent, to_minor
 
-MAX_ITEMS = 500
-MAX_QTY = 1_000_000  # as the Hesabe style allows; in thousandths it fits the 32-bit column
 _PAID_STATUSES = frozenset({"paid"})
 
 
@@ -111,7 +108,7 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
         link_token=new_link_token(),
         access_key=new_access_key(),
         client_id=resolve_client(session, principal, draft.client),
-        items=_items(draft.items, currency),
+        items=lines.items(draft.items, currency),
         payments=[
             new_payment(principal, p, currency, f"payments[{i}]")
             for i, p in enumerate(draft.payments)
@@ -122,6 +119,8 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
     _apply_delivery(invoice, draft.delivery)
     invoice.number = _number(session, principal, draft.number)
     settle(invoice)
+    if draft.stated_total is not None:
+        lines.check_stated(draft.stated_total, invoice.total_minor, currency, "total")
     invoice_id = repository.insert_invoice(session, invoice)
     return recorded(session, principal, "invoice.created", invoice_id)
 
@@ -149,7 +148,7 @@ def update(
     if "client" in given:
         invoice.client_id = resolve_client(session, principal, patch.client)
     if "items" in given:
-        invoice.items = _items(patch.items or [], invoice.currency)
+        invoice.items = lines.items(patch.items or [], invoice.currency)
     if "setting" in given and patch.setting is not None:
         _apply_setting(invoice, patch.setting)
         invoice.tax_rate_bp = merchant_of(session, principal).tax_rate_bp
@@ -244,34 +243,6 @@ def resolve_client(session: Session, principal: Principal, ref: ClientRef | None
     if not ref.fields.name:
         raise InvalidInvoice("a new client needs a name", field="client.name")
     return clients.create(session, principal, ref.fields).id
-
-
-def _items(drafts: list[ItemDraft], currency: str) -> list[InvoiceItem]:
-    if not drafts:
-        raise InvalidInvoice("at least one item is required", field="items")
-    if len(drafts) > MAX_ITEMS:
-        raise InvalidInvoice(f"at most {MAX_ITEMS} items", field="items")
-    items = []
-    for position, draft in enumerate(drafts):
-        field = f"items[{position}]"
-        if draft.amount < 0:
-            raise InvalidInvoice("must not be negative", field=f"{field}.amount")
-        qty_milli = exact_units(draft.qty, 3, MAX_QTY * 1000)
-        if qty_milli is None or qty_milli <= 0:
-            raise InvalidInvoice(
-                f"must be positive, at most {MAX_QTY:,}, with at most 3 decimal places",
-                field=f"{field}.qty",
-            )
-        items.append(
-            InvoiceItem(
-                position=position,
-                description=draft.description,
-                type=draft.type,
-                qty_milli=qty_milli,
-                amount_minor=to_minor(draft.amount, currency, field=f"{field}.amount"),
-            )
-        )
-    return items
 
 
 def new_payment(principal: Principal, draft: PaymentDraft, currency: str, field: str) -> Payment:

@@ -31,8 +31,8 @@ DELIVERY_CODES = {"0": "link", "1": "sms"}
 CHANNEL_CODES = {"0": "sms", "1": "whatsapp", "2": "email", "3": "link"}
 _DELIVERY_OF = {v: k for k, v in DELIVERY_CODES.items()}
 _CHANNEL_OF = {v: k for k, v in CHANNEL_CODES.items()}
-_CORE_ITEM_FIELD = re.compile(r"items\[(\d+)\]\.(amount|qty|description)")
-_ITEM_FIELDS = {"amount": "price", "qty": "quantity", "description": "name"}
+_CORE_ITEM_FIELD = re.compile(r"items\[(\d+)\]\.(amount|qty|description|line)")
+_ITEM_FIELDS = {"qty": "quantity", "description": "name", "line": "amount"}
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
@@ -75,9 +75,28 @@ class Payload(WireModel):
 
 
 class ItemIn(Payload):
+    """An `itemsList` entry: the unit price as `price` or, as client kits send it, `rate`;
+    `amount`, when sent, is the line (quantity x unit price), which the core checks."""
+
     name: Annotated[str, Field(min_length=1, max_length=500)]
     quantity: Annotated[Decimal, Field(gt=0, le=1_000_000)] = Decimal(1)
-    price: Amount
+    price: Amount | None = None
+    rate: Amount | None = None
+    amount: Amount | None = None
+
+    @model_validator(mode="after")
+    def _one_unit_price(self) -> "ItemIn":
+        if (self.price is None) == (self.rate is None):
+            raise ValueError("give the unit price as price or as rate (one of them)")
+        return self
+
+    @property
+    def unit_price(self) -> str:
+        return self.price or self.rate or ""
+
+    @property
+    def price_field(self) -> str:
+        return "price" if self.price is not None else "rate"
 
 
 class InvoiceIn(Payload):
@@ -109,26 +128,31 @@ class InvoiceIn(Payload):
             raise ValueError("customerEmail is required when invoiceSubType is 2 (Email)")
         if self.expires_at < datetime.now(UTC).date():
             raise ValueError("expiresAt is in the past")
-        if self.items_list:
-            items_total = sum(i.quantity * Decimal(i.price) for i in self.items_list)
-            if items_total != Decimal(self.amount):
-                raise ValueError(f"amount must equal the itemsList total ({items_total})")
         return self
 
     def wire_field(self, field: str | None) -> str | None:
         """The payload's name for a field the core names (`items[0].amount` is `amount` in
-        a quick invoice, `itemsList[0].price` in one with items)."""
+        a quick invoice, `itemsList[0].price` or `.rate`, as sent, in one with items)."""
+        if field == "total":
+            return "amount"
         match = _CORE_ITEM_FIELD.fullmatch(field or "")
         if match is None:
             return field
         position, name = match.groups()
         if not self.items_list:
             return {"amount": "amount", "description": "description"}.get(name, field)
-        return f"itemsList[{position}].{_ITEM_FIELDS[name]}"
+        item = self.items_list[int(position)]
+        wire = item.price_field if name == "amount" else _ITEM_FIELDS[name]
+        return f"itemsList[{position}].{wire}"
 
     def draft(self) -> InvoiceDraft:
         items = [
-            ItemDraft(description=i.name, amount=Decimal(i.price), qty=i.quantity)
+            ItemDraft(
+                description=i.name,
+                amount=Decimal(i.unit_price),
+                qty=i.quantity,
+                line=Decimal(i.amount) if i.amount is not None else None,
+            )
             for i in self.items_list
         ] or [ItemDraft(description=self.description or self.reference_number,
                         amount=Decimal(self.amount))]  # fmt: skip
@@ -148,6 +172,7 @@ class InvoiceIn(Payload):
                 payment_methods=tuple(self.allocate_pay_type),
                 expires_at=self.expires_at,
             ),
+            stated_total=Decimal(self.amount) if self.items_list else None,
         )
 
 

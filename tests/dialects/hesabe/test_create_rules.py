@@ -1,0 +1,82 @@
+"""Creating a Hesabe-style invoice: what the stated amounts are checked against, which fields
+may be left out, and what the payment-method codes mean."""
+
+from typing import Any
+
+import pytest
+
+from tests.dialects.hesabe.test_invoices import create, invoice_payload
+from tests.dialects.hesabe.wire import Hesabe
+
+
+def refused(hesabe: Hesabe, **changes: Any) -> list[dict[str, Any]]:
+    """The problems of a 506 answer; asserts that nothing was created."""
+    answer = hesabe.send("POST", "/api/v1/invoice", invoice_payload(**changes))
+    assert answer.status_code == 506, answer.text
+    dashboard = hesabe.call("GET", "/api/v1/invoice-dashboard")["response"]
+    assert dashboard["stats"]["total_invoice_count"] == 0
+    errors: list[dict[str, Any]] = answer.json()["response"]["errors"]
+    return errors
+
+
+class TestStatedAmountIsTheStoredTotal:
+    """`amount` is compared with the total as it is stored: each line rounded to the
+    currency's minor unit, then added up (invoices/totals.py)."""
+
+    def test_a_total_that_only_matches_before_rounding_is_refused(self, hesabe: Hesabe) -> None:
+        # 1.5 x 0.003 = 0.0045 per line, 0.005 once rounded: 0.009 unrounded, 0.010 stored.
+        items = [{"name": "Pin", "quantity": "1.5", "price": "0.003"}] * 2
+        errors = refused(hesabe, amount="0.009", itemsList=items)
+        assert [e["field"] for e in errors] == ["amount"]
+        assert "0.010" in errors[0]["reason"]
+
+    def test_the_rounded_total_is_accepted_and_stored_as_stated(self, hesabe: Hesabe) -> None:
+        items = [{"name": "Pin", "quantity": "1.5", "price": "0.003"}] * 2
+        created = create(hesabe, amount="0.010", itemsList=items)
+        invoice = hesabe.call("GET", f"/api/v1/invoice/{created['id']}")["response"]
+        assert invoice["amount"] == "0.010"
+
+
+class TestKitItems:
+    """Client kits send items as {name, quantity, rate, amount}: rate is the unit price and
+    amount the line, checked against quantity x rate as stored."""
+
+    def test_rate_and_line_amount_are_accepted(self, hesabe: Hesabe) -> None:
+        items = [
+            {"name": "Chair", "quantity": 2, "rate": "100.000", "amount": "200.000"},
+            {"name": "Desk", "quantity": "1", "rate": "80.000", "amount": "80.000"},
+        ]
+        created = create(hesabe, amount="280.000", itemsList=items)
+        invoice = hesabe.call("GET", f"/api/v1/invoice/{created['id']}")["response"]
+        assert [(p["name"], p["quantity"], p["price"]) for p in invoice["products"]] == [
+            ("Chair", "2", "100.000"),
+            ("Desk", "1", "80.000"),
+        ]
+
+    def test_a_line_amount_that_is_not_quantity_times_rate_is_refused(self, hesabe: Hesabe) -> None:
+        items = [{"name": "Chair", "quantity": 2, "rate": "100.000", "amount": "180.000"}]
+        errors = refused(hesabe, amount="180.000", itemsList=items)
+        assert [e["field"] for e in errors] == ["itemsList[0].amount"]
+        assert "200.000" in errors[0]["reason"]
+
+    def test_a_line_amount_is_compared_once_rounded(self, hesabe: Hesabe) -> None:
+        line = {"name": "Pin", "quantity": "1.5", "rate": "0.003"}
+        refused_line = refused(hesabe, amount="0.005", itemsList=[{**line, "amount": "0.004"}])
+        assert [e["field"] for e in refused_line] == ["itemsList[0].amount"]
+        create(hesabe, amount="0.005", itemsList=[{**line, "amount": "0.005"}])
+
+    def test_a_rate_finer_than_the_currency_is_named_as_sent(self, hesabe: Hesabe) -> None:
+        items = [{"name": "Pen", "quantity": 1, "rate": "1.0001"}]
+        errors = refused(hesabe, amount="1.0001", itemsList=items)
+        assert errors[0]["field"] == "itemsList[0].rate"
+
+    @pytest.mark.parametrize(
+        "item",
+        [
+            {"name": "Chair", "quantity": 1},
+            {"name": "Chair", "quantity": 1, "rate": "1.000", "price": "2.000"},
+        ],
+    )
+    def test_one_unit_price_is_needed(self, hesabe: Hesabe, item: dict[str, Any]) -> None:
+        errors = refused(hesabe, amount="1.000", itemsList=[item])
+        assert any("itemsList.0" in str(e["field"]) for e in errors), errors
