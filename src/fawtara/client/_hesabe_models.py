@@ -144,16 +144,17 @@ class HesabeItem(TypedDict):
 
 
 class NewHesabeInvoice(TypedDict, total=False):
-    reference_number: Required[str]
     customer_name: Required[str]
     mobile_number: Required[str]
     country_code: Required[str]  # "965"
     amount: Required[Amount]
-    expires_at: Required[date]
+    reference_number: str  # none by default
+    expires_at: date  # none by default: the invoice does not expire
     customer_email: str  # required when invoice_sub_type is "2" (Email)
     description: str
     invoice_type: Literal["0", "1"]  # "0" URL sharing (default), "1" SMS
-    invoice_sub_type: Literal["0", "1", "2", "3"]  # SMS, WhatsApp, Email, URL (default)
+    # SMS, WhatsApp, Email, URL; by default the invoice type's own: "3" for "0", "0" for "1"
+    invoice_sub_type: Literal["0", "1", "2", "3"]
     allocate_pay_type: list[int]
     language: Literal["en", "ar"]
     items: list[HesabeItem]  # must add up to `amount`

@@ -14,6 +14,7 @@ DISCOUNT_TYPES = ("", "fixed", "percentage")
 LANGUAGES = ("en", "ar")
 DELIVERIES = ("link", "sms")
 CHANNELS = ("sms", "whatsapp", "email", "link")
+CHANNEL_OF = {"link": "link", "sms": "sms"}  # the channel a delivery uses unless told
 ORIGINS = ("api", "bulk", "scheduled")
 
 
@@ -55,7 +56,7 @@ class DeliveryDraft:
 
     reference_number: str | None = None
     delivery: str = "link"  # one of DELIVERIES
-    channel: str = "link"  # one of CHANNELS
+    channel: str | None = None  # one of CHANNELS; None: the delivery's own (CHANNEL_OF)
     payment_methods: tuple[int, ...] = ()
     expires_at: date | None = None
 

@@ -23,6 +23,7 @@ from fawtara.errors import (
 )
 from fawtara.invoices import fast_read, lines, numbering, repository, totals
 from fawtara.invoices.schemas import (
+    CHANNEL_OF,
     CHANNELS,
     DELIVERIES,
     DISCOUNT_TYPES,
@@ -297,11 +298,12 @@ def _apply_setting(invoice: Invoice, setting: SettingDraft) -> None:
 def _apply_delivery(invoice: Invoice, delivery: DeliveryDraft) -> None:
     if delivery.delivery not in DELIVERIES:
         raise InvalidInvoice(f"must be one of {', '.join(DELIVERIES)}", field="delivery")
-    if delivery.channel not in CHANNELS:
+    channel = delivery.channel or CHANNEL_OF[delivery.delivery]
+    if channel not in CHANNELS:
         raise InvalidInvoice(f"must be one of {', '.join(CHANNELS)}", field="channel")
     invoice.reference_number = delivery.reference_number
     invoice.delivery = delivery.delivery
-    invoice.channel = delivery.channel
+    invoice.channel = channel
     invoice.payment_methods = repository.format_methods(delivery.payment_methods)
     invoice.expires_at = delivery.expires_at
 

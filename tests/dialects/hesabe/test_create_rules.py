@@ -80,3 +80,50 @@ class TestKitItems:
     def test_one_unit_price_is_needed(self, hesabe: Hesabe, item: dict[str, Any]) -> None:
         errors = refused(hesabe, amount="1.000", itemsList=[item])
         assert any("itemsList.0" in str(e["field"]) for e in errors), errors
+
+
+class TestOptionalFields:
+    """referenceNumber, invoiceSubType and expiresAt may be left out (client kits do)."""
+
+    def test_the_kits_readme_example_creates_an_invoice(self, hesabe: Hesabe) -> None:
+        payload = {
+            "amount": "20.000",
+            "invoiceType": "1",
+            "mobileNumber": "66666666",
+            "countryCode": "965",
+            "customerName": "Ahmed",
+            "allocatePayType": "1,2",
+        }
+        answer = hesabe.call("POST", "/api/v1/invoice", payload)
+        assert answer["message"] == "Invoice created successfully"
+        invoice = hesabe.call("GET", f"/api/v1/invoice/{answer['response']['id']}")["response"]
+        assert invoice["reference_number"] is None
+        assert invoice["expires_at"] is None
+        assert invoice["invoice_sub_type"] == "0"  # invoiceType "1" is sent by SMS
+        assert invoice["invoice_status"] == 0
+        assert invoice["amount"] == "20.000"
+
+    @pytest.mark.parametrize(("invoice_type", "sub_type"), [("1", "0"), ("0", "3")])
+    def test_the_sub_type_follows_the_invoice_type(
+        self, hesabe: Hesabe, invoice_type: str, sub_type: str
+    ) -> None:
+        created = create(
+            hesabe, invoiceType=invoice_type, invoiceSubType=None, referenceNumber=None
+        )
+        invoice = hesabe.call("GET", f"/api/v1/invoice/{created['id']}")["response"]
+        assert invoice["invoice_sub_type"] == sub_type
+        assert invoice["products"][0]["name"] == "Invoice testing"  # from the description
+
+    def test_without_reference_or_description_the_line_is_named_invoice(
+        self, hesabe: Hesabe
+    ) -> None:
+        created = create(hesabe, referenceNumber=None, description=None)
+        invoice = hesabe.call("GET", f"/api/v1/invoice/{created['id']}")["response"]
+        assert invoice["products"][0]["name"] == "Invoice"
+
+    @pytest.mark.parametrize("blank", ["", "  "])
+    def test_blank_optional_fields_count_as_left_out(self, hesabe: Hesabe, blank: str) -> None:
+        created = create(hesabe, referenceNumber=blank, invoiceSubType=blank, expiresAt=blank)
+        invoice = hesabe.call("GET", f"/api/v1/invoice/{created['id']}")["response"]
+        assert (invoice["reference_number"], invoice["expires_at"]) == (None, None)
+        assert invoice["invoice_sub_type"] == "0"

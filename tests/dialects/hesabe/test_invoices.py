@@ -97,7 +97,7 @@ class TestCreate:
             ({"language": "fr"}, "language"),
             ({"expiresAt": "12-12-2026"}, "expiresAt"),
             ({"customerEmail": "not-an-email"}, "customerEmail"),
-            ({"referenceNumber": None}, "referenceNumber"),
+            ({"referenceNumber": "R" * 65}, "referenceNumber"),
         ],
     )
     def test_invalid_fields_are_506_naming_the_field_and_create_nothing(

@@ -99,8 +99,19 @@ class ItemIn(Payload):
         return "price" if self.price is not None else "rate"
 
 
+Optional = BeforeValidator(_blank_to_none)  # an empty or blank string is a field left out
+
+
 class InvoiceIn(Payload):
-    reference_number: Annotated[Code, Field(alias="referenceNumber", min_length=1, max_length=64)]
+    """Defaults of what may be left out: no reference number; the sub-type of the invoice
+    type (SMS for "1", URL for "0"); no expiry; the line of a quick invoice is named by
+    `description`, else by `referenceNumber`, else "Invoice"."""
+
+    reference_number: Annotated[
+        Annotated[Code, Field(min_length=1, max_length=64)] | None,
+        Optional,
+        Field(alias="referenceNumber"),
+    ] = None
     customer_name: Annotated[str, Field(alias="customerName", min_length=1, max_length=200)]
     mobile_number: Annotated[Phone, Field(alias="mobileNumber")]
     country_code: Annotated[Code, Field(alias="countryCode", pattern=r"^\+?\d{1,4}$")]
@@ -109,15 +120,17 @@ class InvoiceIn(Payload):
     description: Annotated[str, Field(max_length=1000)] | None = None
     invoice_type: Annotated[Literal["0", "1"], BeforeValidator(_text), Field(alias="invoiceType")]
     invoice_sub_type: Annotated[
-        Literal["0", "1", "2", "3"], BeforeValidator(_text), Field(alias="invoiceSubType")
-    ]
+        Literal["0", "1", "2", "3"] | None,
+        BeforeValidator(lambda v: _blank_to_none(_text(v))),
+        Field(alias="invoiceSubType"),
+    ] = None
     allocate_pay_type: Annotated[
         list[Annotated[int, Field(ge=1, le=99)]],
         BeforeValidator(_methods),
         Field(alias="allocatePayType", max_length=20),
     ] = Field(default_factory=list, alias="allocatePayType")
     language: Literal["en", "ar"] = "en"
-    expires_at: Annotated[date, Field(alias="expiresAt")]
+    expires_at: Annotated[date | None, Optional, Field(alias="expiresAt")] = None
     items_list: Annotated[list[ItemIn], Field(alias="itemsList", max_length=500)] = Field(
         default_factory=list, alias="itemsList"
     )
@@ -126,7 +139,7 @@ class InvoiceIn(Payload):
     def _checked(self) -> "InvoiceIn":
         if self.invoice_sub_type == "2" and self.customer_email is None:
             raise ValueError("customerEmail is required when invoiceSubType is 2 (Email)")
-        if self.expires_at < datetime.now(UTC).date():
+        if self.expires_at is not None and self.expires_at < datetime.now(UTC).date():
             raise ValueError("expiresAt is in the past")
         return self
 
@@ -154,7 +167,7 @@ class InvoiceIn(Payload):
                 line=Decimal(i.amount) if i.amount is not None else None,
             )
             for i in self.items_list
-        ] or [ItemDraft(description=self.description or self.reference_number,
+        ] or [ItemDraft(description=self.description or self.reference_number or "Invoice",
                         amount=Decimal(self.amount))]  # fmt: skip
         phone = f"+{self.country_code.lstrip('+')}{self.mobile_number.lstrip('+')}"
         return InvoiceDraft(
@@ -168,7 +181,7 @@ class InvoiceIn(Payload):
             delivery=DeliveryDraft(
                 reference_number=self.reference_number,
                 delivery=DELIVERY_CODES[self.invoice_type],
-                channel=CHANNEL_CODES[self.invoice_sub_type],
+                channel=CHANNEL_CODES.get(self.invoice_sub_type or ""),
                 payment_methods=tuple(self.allocate_pay_type),
                 expires_at=self.expires_at,
             ),
