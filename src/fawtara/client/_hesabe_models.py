@@ -9,9 +9,9 @@ UTC. Calls take snake_case keywords, which the client spells as the wire does
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal, NotRequired, Required, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, Required, TypedDict
 
-from pydantic import AfterValidator, computed_field
+from pydantic import AfterValidator, computed_field, model_validator
 
 from fawtara.client._fatora_models import Amount, Model
 
@@ -77,11 +77,21 @@ class HesabeInvoice(Model):
 
 
 class HesabePage(Model):
+    """A page of invoices; the dashboard nests the figures in `pagination`, the bulk list
+    writes them beside `data`, and both read as one shape here."""
+
     data: list[HesabeInvoice]
     current_page: int
     per_page: int
     total: int
     last_page: int
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat(cls, value: Any) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("pagination"), dict):
+            return {**value["pagination"], "data": value.get("data")}
+        return value
 
     @property
     def items(self) -> Sequence[HesabeInvoice]:
