@@ -4,6 +4,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -105,7 +106,6 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
         terms_conditions=draft.terms_conditions,
         note=draft.note,
         date=draft.date or utcnow(),
-        due_date=draft.due_date,
         link_token=new_link_token(),
         access_key=new_access_key(),
         client_id=resolve_client(session, principal, draft.client),
@@ -118,6 +118,7 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
     _apply_setting(invoice, draft.setting)
     invoice.tax_rate_bp = merchant.tax_rate_bp
     _apply_delivery(invoice, draft.delivery)
+    set_due(invoice, draft.due_date or _day_start(draft.delivery.expires_at))
     invoice.number = _number(session, principal, draft.number)
     settle(invoice)
     if draft.stated_total is not None:
@@ -141,9 +142,11 @@ def update(
         invoice.currency = patch.currency
     if "number" in given and patch.number != invoice.number:
         invoice.number = _number(session, principal, patch.number)
-    for name in ("title", "terms_conditions", "note", "due_date"):
+    for name in ("title", "terms_conditions", "note"):
         if name in given:
             setattr(invoice, name, getattr(patch, name))
+    if "due_date" in given:
+        set_due(invoice, patch.due_date)
     if "date" in given and patch.date is not None:
         invoice.date = patch.date
     if "client" in given:
@@ -305,7 +308,18 @@ def _apply_delivery(invoice: Invoice, delivery: DeliveryDraft) -> None:
     invoice.delivery = delivery.delivery
     invoice.channel = channel
     invoice.payment_methods = repository.format_methods(delivery.payment_methods)
-    invoice.expires_at = delivery.expires_at
+
+
+def set_due(invoice: Invoice, due: datetime | None) -> None:
+    """One date, two spellings: the due date (Fatora-style, a naive date and time) is the last
+    day to pay, and the Hesabe-style expiry (a date) is that day; past it the invoice reads
+    as expired. Both columns are written here, and only here, so they cannot disagree."""
+    invoice.due_date = due
+    invoice.expires_at = due.date() if due is not None else None
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time()) if day is not None else None
 
 
 def settle(invoice: Invoice, *, cancelled: bool = False) -> None:
