@@ -57,6 +57,8 @@ class DeliveryDraft:
     reference_number: str | None = None
     delivery: str = "link"  # one of DELIVERIES
     channel: str | None = None  # one of CHANNELS; None: the delivery's own (CHANNEL_OF)
+    # The payment gateway's method codes the invoice is restricted to, all of them card
+    # payments (1 KNET, 2 Visa/MasterCard, …); 0 is the gateway's own picker: no restriction.
     payment_methods: tuple[int, ...] = ()
     expires_at: date | None = None
 

@@ -45,6 +45,7 @@ from fawtara.models.base import utcnow
 from fawtara.money import exact_units, exponent, to_minor
 
 _PAID_STATUSES = frozenset({"paid"})
+ANY_GATEWAY_METHOD = 0  # a payment-method code that restricts nothing (the gateway's picker)
 
 
 _LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -308,6 +309,11 @@ def _apply_delivery(invoice: Invoice, delivery: DeliveryDraft) -> None:
     invoice.delivery = delivery.delivery
     invoice.channel = channel
     invoice.payment_methods = repository.format_methods(delivery.payment_methods)
+    if any(code != ANY_GATEWAY_METHOD for code in delivery.payment_methods):
+        # Restricted to gateway methods, which are all card payments: card only.
+        invoice.accept_card = True
+        invoice.accept_bank_account = invoice.accept_cash = invoice.accept_paypal = False
+        invoice.accept_e_signature = False
 
 
 def set_due(invoice: Invoice, due: datetime | None) -> None:

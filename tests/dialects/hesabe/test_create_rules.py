@@ -127,3 +127,31 @@ class TestOptionalFields:
         invoice = hesabe.call("GET", f"/api/v1/invoice/{created['id']}")["response"]
         assert (invoice["reference_number"], invoice["expires_at"]) == (None, None)
         assert invoice["invoice_sub_type"] == "0"
+
+
+ALL = {"card": True, "bank_account": True, "cash": True, "paypal": True, "e_signature": True}
+CARD = {"card": True, "bank_account": False, "cash": False, "paypal": False, "e_signature": False}
+
+
+class TestAllocatePayType:
+    """allocatePayType restricts the invoice to gateway methods (1 KNET, 2 Visa/MasterCard, …),
+    all of them card payments; none, or 0 (the gateway's own picker), leaves every method."""
+
+    @pytest.mark.parametrize(
+        ("codes", "accepted"),
+        [([1, 2], CARD), ("1", CARD), ("9,16", CARD), ([], ALL), ("0", ALL), (None, ALL)],
+    )
+    def test_codes_set_the_accepted_payment_methods(
+        self, hesabe: Hesabe, codes: object, accepted: dict[str, bool]
+    ) -> None:
+        created = create(hesabe, allocatePayType=codes)
+        fatora = {"api_key": hesabe.merchant.api_key}
+        invoice = hesabe.http.get(f"/v1/invoices/{created['id']}", headers=fatora).json()
+        assert invoice["invoice"]["setting"]["accepted_payment_methods"] == accepted
+
+    @pytest.mark.parametrize("codes", [[3], "4", [1, 99], [17]])
+    def test_codes_the_gateway_does_not_have_are_refused(
+        self, hesabe: Hesabe, codes: object
+    ) -> None:
+        errors = refused(hesabe, allocatePayType=codes)
+        assert all(str(e["field"]).startswith("allocatePayType") for e in errors), errors

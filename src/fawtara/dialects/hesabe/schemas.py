@@ -9,7 +9,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from fawtara.clients.schemas import ClientFields
 from fawtara.dialects.hesabe.errors import InvalidRequestData, problems
@@ -27,6 +34,26 @@ from fawtara.invoices.schemas import (
 )
 from fawtara.money import exponent
 
+# allocatePayType codes, as the public Hesabe client kit lists them (all are card payments).
+PAY_TYPES = {
+    0: "any: the gateway's own picker",
+    1: "KNET",
+    2: "Visa/MasterCard (MPGS)",
+    5: "CyberSource",
+    7: "American Express",
+    8: "MPGS American Express",
+    9: "MPGS Apple Pay",
+    10: "CyberSource Apple Pay",
+    11: "KNET Debit Apple Pay",
+    12: "KNET Credit Apple Pay",
+    13: "KNET Apple Pay International",
+    14: "American Express Apple Pay International",
+    15: "CyberSource subscription",
+    16: "Google Pay",
+    18: "Deema",
+    19: "MPGS subscription",
+    20: "Samsung Pay",
+}
 DELIVERY_CODES = {"0": "link", "1": "sms"}
 CHANNEL_CODES = {"0": "sms", "1": "whatsapp", "2": "email", "3": "link"}
 _DELIVERY_OF = {v: k for k, v in DELIVERY_CODES.items()}
@@ -50,6 +77,12 @@ def _methods(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+def _pay_type(code: int) -> int:
+    if code not in PAY_TYPES:
+        raise ValueError(f"not a payment type: one of {', '.join(map(str, PAY_TYPES))}")
+    return code
 
 
 Code = Annotated[str, BeforeValidator(_text)]
@@ -125,7 +158,7 @@ class InvoiceIn(Payload):
         Field(alias="invoiceSubType"),
     ] = None
     allocate_pay_type: Annotated[
-        list[Annotated[int, Field(ge=1, le=99)]],
+        list[Annotated[int, AfterValidator(_pay_type)]],
         BeforeValidator(_methods),
         Field(alias="allocatePayType", max_length=20),
     ] = Field(default_factory=list, alias="allocatePayType")
