@@ -155,3 +155,38 @@ class TestAllocatePayType:
     ) -> None:
         errors = refused(hesabe, allocatePayType=codes)
         assert all(str(e["field"]).startswith("allocatePayType") for e in errors), errors
+
+
+class TestFieldErrorsBothWays:
+    """A 506 for a payload that decrypted but is refused lists its problems twice: in the
+    documented envelope (`response.errors`) and as client kits read them (`data`)."""
+
+    def test_each_field_names_its_messages(self, hesabe: Hesabe) -> None:
+        answer = hesabe.send(
+            "POST", "/api/v1/invoice", invoice_payload(amount="abc", mobileNumber="12")
+        )
+        assert answer.status_code == 506
+        body = answer.json()
+        assert (body["status"], body["code"], body["message"]) == (
+            False,
+            506,
+            "Invalid Request Data",
+        )
+        fields = {e["field"] for e in body["response"]["errors"]}
+        assert fields == {"amount", "mobileNumber"}
+        assert set(body["data"]) == fields
+        assert all(
+            isinstance(m, list) and m and isinstance(m[0], str) for m in body["data"].values()
+        )
+
+    def test_a_core_refusal_is_keyed_by_the_payloads_field(self, hesabe: Hesabe) -> None:
+        items = [{"name": "Pin", "quantity": "1.5", "price": "0.003"}] * 2
+        answer = hesabe.send(
+            "POST", "/api/v1/invoice", invoice_payload(amount="0.009", itemsList=items)
+        )
+        assert list(answer.json()["data"]) == ["amount"]
+
+    def test_a_problem_of_the_whole_payload_is_keyed_payload(self, hesabe: Hesabe) -> None:
+        email = invoice_payload(invoiceSubType="2", customerEmail=None)
+        answer = hesabe.send("POST", "/api/v1/invoice", email)
+        assert list(answer.json()["data"]) == ["payload"]
