@@ -222,3 +222,19 @@ class TestAsync:
                 assert [i.status async for i in hesabe.invoices.iter()] == ["cancelled"]
 
         asyncio.run(scenario())
+
+
+class TestOptionalFields:
+    def test_reference_sub_type_and_expiry_may_be_left_out(
+        self, hesabe_client: HesabeClient
+    ) -> None:
+        created = hesabe_client.invoices.create(
+            customer_name="Ahmed",
+            mobile_number="66666666",
+            country_code="965",
+            amount=Decimal(20),
+            invoice_type="1",
+        )
+        invoice = hesabe_client.invoices.get(created.id)
+        assert (invoice.reference_number, invoice.expires_at) == (None, None)
+        assert (invoice.invoice_type, invoice.invoice_sub_type) == ("1", "0")

@@ -70,17 +70,20 @@ def _nothing(_response: Any) -> None:
 
 def _invoice_payload(fields: NewHesabeInvoice) -> dict[str, Any]:
     payload: dict[str, Any] = {
-        "referenceNumber": fields["reference_number"],
         "customerName": fields["customer_name"],
         "mobileNumber": fields["mobile_number"],
         "countryCode": fields["country_code"],
         "amount": _amount(fields["amount"]),
-        "expiresAt": fields["expires_at"].isoformat(),
         "invoiceType": fields.get("invoice_type", "0"),
-        "invoiceSubType": fields.get("invoice_sub_type", "3"),
         "language": fields.get("language", "en"),
     }
+    expires_at = fields.get("expires_at")
+    # Left out, the server applies its defaults (no reference, the invoice type's own
+    # sub-type, no expiry).
     optional = {
+        "referenceNumber": fields.get("reference_number"),
+        "invoiceSubType": fields.get("invoice_sub_type"),
+        "expiresAt": expires_at.isoformat() if expires_at is not None else None,
         "customerEmail": fields.get("customer_email"),
         "description": fields.get("description"),
         "allocatePayType": fields.get("allocate_pay_type"),

@@ -9,9 +9,9 @@ UTC. Calls take snake_case keywords, which the client spells as the wire does
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal, NotRequired, Required, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, Required, TypedDict
 
-from pydantic import AfterValidator, computed_field
+from pydantic import AfterValidator, computed_field, model_validator
 
 from fawtara.client._fatora_models import Amount, Model
 
@@ -77,11 +77,21 @@ class HesabeInvoice(Model):
 
 
 class HesabePage(Model):
+    """A page of invoices; the dashboard nests the figures in `pagination`, the bulk list
+    writes them beside `data`, and both read as one shape here."""
+
     data: list[HesabeInvoice]
     current_page: int
     per_page: int
     total: int
     last_page: int
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat(cls, value: Any) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("pagination"), dict):
+            return {**value["pagination"], "data": value.get("data")}
+        return value
 
     @property
     def items(self) -> Sequence[HesabeInvoice]:
@@ -144,16 +154,17 @@ class HesabeItem(TypedDict):
 
 
 class NewHesabeInvoice(TypedDict, total=False):
-    reference_number: Required[str]
     customer_name: Required[str]
     mobile_number: Required[str]
     country_code: Required[str]  # "965"
     amount: Required[Amount]
-    expires_at: Required[date]
+    reference_number: str  # none by default
+    expires_at: date  # none by default: the invoice does not expire
     customer_email: str  # required when invoice_sub_type is "2" (Email)
     description: str
     invoice_type: Literal["0", "1"]  # "0" URL sharing (default), "1" SMS
-    invoice_sub_type: Literal["0", "1", "2", "3"]  # SMS, WhatsApp, Email, URL (default)
+    # SMS, WhatsApp, Email, URL; by default the invoice type's own: "3" for "0", "0" for "1"
+    invoice_sub_type: Literal["0", "1", "2", "3"]
     allocate_pay_type: list[int]
     language: Literal["en", "ar"]
     items: list[HesabeItem]  # must add up to `amount`

@@ -14,6 +14,7 @@ DISCOUNT_TYPES = ("", "fixed", "percentage")
 LANGUAGES = ("en", "ar")
 DELIVERIES = ("link", "sms")
 CHANNELS = ("sms", "whatsapp", "email", "link")
+CHANNEL_OF = {"link": "link", "sms": "sms"}  # the channel a delivery uses unless told
 ORIGINS = ("api", "bulk", "scheduled")
 
 
@@ -23,6 +24,7 @@ class ItemDraft:
     amount: Decimal
     qty: Decimal = Decimal(1)
     type: str = "Service Item"
+    line: Decimal | None = None  # the line's amount as the caller states it: checked, not kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,9 @@ class DeliveryDraft:
 
     reference_number: str | None = None
     delivery: str = "link"  # one of DELIVERIES
-    channel: str = "link"  # one of CHANNELS
+    channel: str | None = None  # one of CHANNELS; None: the delivery's own (CHANNEL_OF)
+    # The payment gateway's method codes the invoice is restricted to, all of them card
+    # payments (1 KNET, 2 Visa/MasterCard, …); 0 is the gateway's own picker: no restriction.
     payment_methods: tuple[int, ...] = ()
     expires_at: date | None = None
 
@@ -82,6 +86,7 @@ class InvoiceDraft:
     payments: list[PaymentDraft] = field(default_factory=list)
     setting: SettingDraft = field(default_factory=SettingDraft)
     delivery: DeliveryDraft = field(default_factory=DeliveryDraft)
+    stated_total: Decimal | None = None  # the total as the caller states it: checked, not kept
 
 
 @dataclass(frozen=True, slots=True)

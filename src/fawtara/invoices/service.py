@@ -4,6 +4,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,8 +22,9 @@ from fawtara.errors import (
     InvoiceHasPayments,
     InvoiceNotFound,
 )
-from fawtara.invoices import fast_read, numbering, repository, totals
+from fawtara.invoices import fast_read, lines, numbering, repository, totals
 from fawtara.invoices.schemas import (
+    CHANNEL_OF,
     CHANNELS,
     DELIVERIES,
     DISCOUNT_TYPES,
@@ -35,17 +37,15 @@ from fawtara.invoices.schemas import (
     InvoicePage,
     InvoicePatch,
     InvoiceView,
-    ItemDraft,
     PaymentDraft,
     SettingDraft,
 )
-from fawtara.models import Invoice, InvoiceItem, Merchant, Payment
+from fawtara.models import Invoice, Merchant, Payment
 from fawtara.models.base import utcnow
 from fawtara.money import exact_units, exponent, to_minor
 
-MAX_ITEMS = 500
-MAX_QTY = 1_000_000  # as the Hesabe style allows; in thousandths it fits the 32-bit column
 _PAID_STATUSES = frozenset({"paid"})
+ANY_GATEWAY_METHOD = 0  # a payment-method code that restricts nothing (the gateway's picker)
 
 
 _LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -107,11 +107,10 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
         terms_conditions=draft.terms_conditions,
         note=draft.note,
         date=draft.date or utcnow(),
-        due_date=draft.due_date,
         link_token=new_link_token(),
         access_key=new_access_key(),
         client_id=resolve_client(session, principal, draft.client),
-        items=_items(draft.items, currency),
+        items=lines.items(draft.items, currency),
         payments=[
             new_payment(principal, p, currency, f"payments[{i}]")
             for i, p in enumerate(draft.payments)
@@ -120,8 +119,11 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
     _apply_setting(invoice, draft.setting)
     invoice.tax_rate_bp = merchant.tax_rate_bp
     _apply_delivery(invoice, draft.delivery)
+    set_due(invoice, draft.due_date or _day_start(draft.delivery.expires_at))
     invoice.number = _number(session, principal, draft.number)
     settle(invoice)
+    if draft.stated_total is not None:
+        lines.check_stated(draft.stated_total, invoice.total_minor, currency, "total")
     invoice_id = repository.insert_invoice(session, invoice)
     return recorded(session, principal, "invoice.created", invoice_id)
 
@@ -141,15 +143,17 @@ def update(
         invoice.currency = patch.currency
     if "number" in given and patch.number != invoice.number:
         invoice.number = _number(session, principal, patch.number)
-    for name in ("title", "terms_conditions", "note", "due_date"):
+    for name in ("title", "terms_conditions", "note"):
         if name in given:
             setattr(invoice, name, getattr(patch, name))
+    if "due_date" in given:
+        set_due(invoice, patch.due_date)
     if "date" in given and patch.date is not None:
         invoice.date = patch.date
     if "client" in given:
         invoice.client_id = resolve_client(session, principal, patch.client)
     if "items" in given:
-        invoice.items = _items(patch.items or [], invoice.currency)
+        invoice.items = lines.items(patch.items or [], invoice.currency)
     if "setting" in given and patch.setting is not None:
         _apply_setting(invoice, patch.setting)
         invoice.tax_rate_bp = merchant_of(session, principal).tax_rate_bp
@@ -246,34 +250,6 @@ def resolve_client(session: Session, principal: Principal, ref: ClientRef | None
     return clients.create(session, principal, ref.fields).id
 
 
-def _items(drafts: list[ItemDraft], currency: str) -> list[InvoiceItem]:
-    if not drafts:
-        raise InvalidInvoice("at least one item is required", field="items")
-    if len(drafts) > MAX_ITEMS:
-        raise InvalidInvoice(f"at most {MAX_ITEMS} items", field="items")
-    items = []
-    for position, draft in enumerate(drafts):
-        field = f"items[{position}]"
-        if draft.amount < 0:
-            raise InvalidInvoice("must not be negative", field=f"{field}.amount")
-        qty_milli = exact_units(draft.qty, 3, MAX_QTY * 1000)
-        if qty_milli is None or qty_milli <= 0:
-            raise InvalidInvoice(
-                f"must be positive, at most {MAX_QTY:,}, with at most 3 decimal places",
-                field=f"{field}.qty",
-            )
-        items.append(
-            InvoiceItem(
-                position=position,
-                description=draft.description,
-                type=draft.type,
-                qty_milli=qty_milli,
-                amount_minor=to_minor(draft.amount, currency, field=f"{field}.amount"),
-            )
-        )
-    return items
-
-
 def new_payment(principal: Principal, draft: PaymentDraft, currency: str, field: str) -> Payment:
     """A payment row; `field` prefixes error locations ("payments[0]"), empty for a body that
     is the payment itself."""
@@ -326,13 +302,30 @@ def _apply_setting(invoice: Invoice, setting: SettingDraft) -> None:
 def _apply_delivery(invoice: Invoice, delivery: DeliveryDraft) -> None:
     if delivery.delivery not in DELIVERIES:
         raise InvalidInvoice(f"must be one of {', '.join(DELIVERIES)}", field="delivery")
-    if delivery.channel not in CHANNELS:
+    channel = delivery.channel or CHANNEL_OF[delivery.delivery]
+    if channel not in CHANNELS:
         raise InvalidInvoice(f"must be one of {', '.join(CHANNELS)}", field="channel")
     invoice.reference_number = delivery.reference_number
     invoice.delivery = delivery.delivery
-    invoice.channel = delivery.channel
+    invoice.channel = channel
     invoice.payment_methods = repository.format_methods(delivery.payment_methods)
-    invoice.expires_at = delivery.expires_at
+    if any(code != ANY_GATEWAY_METHOD for code in delivery.payment_methods):
+        # Restricted to gateway methods, which are all card payments: card only.
+        invoice.accept_card = True
+        invoice.accept_bank_account = invoice.accept_cash = invoice.accept_paypal = False
+        invoice.accept_e_signature = False
+
+
+def set_due(invoice: Invoice, due: datetime | None) -> None:
+    """One date, two spellings: the due date (Fatora-style, a naive date and time) is the last
+    day to pay, and the Hesabe-style expiry (a date) is that day; past it the invoice reads
+    as expired. Both columns are written here, and only here, so they cannot disagree."""
+    invoice.due_date = due
+    invoice.expires_at = due.date() if due is not None else None
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time()) if day is not None else None
 
 
 def settle(invoice: Invoice, *, cancelled: bool = False) -> None:

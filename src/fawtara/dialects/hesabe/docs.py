@@ -54,6 +54,8 @@ class InvalidRequestOut(_Out):
     code: Literal[506]
     message: Literal["Invalid Request Data"]
     response: ProblemsOut | None  # null for any envelope failure, so no oracle
+    # {field: [reasons]}, as client kits read field errors; only beside ProblemsOut
+    data: dict[str, list[str]] | None = None
 
 
 class NotFoundOut(_Out):

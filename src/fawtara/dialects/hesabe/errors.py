@@ -34,9 +34,27 @@ def _json(body: Any, status: int) -> Response:
 
 
 def invalid_request(problems: Sequence[dict[str, Any]] | None = None) -> Response:
-    response = None if problems is None else {"errors": list(problems)}
-    body = {"status": False, "code": 506, "message": INVALID_REQUEST_MESSAGE, "response": response}
+    """The documented 506 body. With problems (only after a payload decrypted), they are
+    listed twice: as `response.errors` [{field, reason}], and as `data` {field: [reasons]},
+    the shape client kits of the Hesabe API read field errors from."""
+    body: dict[str, Any] = {"status": False, "code": 506, "message": INVALID_REQUEST_MESSAGE}
+    if problems is None:
+        body["response"] = None
+    else:
+        body["response"] = {"errors": list(problems)}
+        body["data"] = field_messages(problems)
     return _json(body, 506)
+
+
+def field_messages(problems: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    """{field: [reasons]}; a bulk row's problems under "line N", the whole payload's under
+    "payload"."""
+    messages: dict[str, list[str]] = {}
+    for problem in problems:
+        line = problem.get("line")
+        key = problem.get("field") or (f"line {line}" if line is not None else "payload")
+        messages.setdefault(str(key), []).append(str(problem.get("reason")))
+    return messages
 
 
 def not_found() -> Response:

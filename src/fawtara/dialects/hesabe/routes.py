@@ -110,14 +110,25 @@ async def token_refresh(request: Request, unit: UnitOfWorkDep, body: RefreshIn) 
     return _token_answer(pair)
 
 
-def _page(result: InvoicePage, base_url: str) -> dict[str, Any]:
+def _pagination(result: InvoicePage) -> dict[str, int]:
     return {
-        "data": [invoice_wire(invoice, base_url) for invoice in result.invoices],
         "current_page": result.page,
         "per_page": result.page_size,
         "total": result.total,
         "last_page": max(1, -(-result.total // result.page_size)),
     }
+
+
+def _page(result: InvoicePage, base_url: str) -> dict[str, Any]:
+    """The bulk list's page: the paginator's figures beside `data`."""
+    data = [invoice_wire(invoice, base_url) for invoice in result.invoices]
+    return {"data": data, **_pagination(result)}
+
+
+def _dashboard_page(result: InvoicePage, base_url: str) -> dict[str, Any]:
+    """The dashboard's page, `{data, pagination}`, as client kits of the Hesabe API read it."""
+    data = [invoice_wire(invoice, base_url) for invoice in result.invoices]
+    return {"data": data, "pagination": _pagination(result)}
 
 
 @secured.post("/invoice", openapi_extra=sealed_request("POST"))
@@ -166,7 +177,8 @@ async def invoice_dashboard(request: Request, unit: UnitOfWorkDep, call: HesabeC
         "invoice_cancelled": counts["cancelled"],
     }
     return call.answer(
-        "Invoice Dashboard", {"stats": stats, "invoices": _page(result, _base_url(request))}
+        "Invoice Dashboard",
+        {"stats": stats, "invoices": _dashboard_page(result, _base_url(request))},
     )
 
 

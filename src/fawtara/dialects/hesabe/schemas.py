@@ -9,7 +9,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from fawtara.clients.schemas import ClientFields
 from fawtara.dialects.hesabe.errors import InvalidRequestData, problems
@@ -27,12 +34,32 @@ from fawtara.invoices.schemas import (
 )
 from fawtara.money import exponent
 
+# allocatePayType codes, as the public Hesabe client kit lists them (all are card payments).
+PAY_TYPES = {
+    0: "any: the gateway's own picker",
+    1: "KNET",
+    2: "Visa/MasterCard (MPGS)",
+    5: "CyberSource",
+    7: "American Express",
+    8: "MPGS American Express",
+    9: "MPGS Apple Pay",
+    10: "CyberSource Apple Pay",
+    11: "KNET Debit Apple Pay",
+    12: "KNET Credit Apple Pay",
+    13: "KNET Apple Pay International",
+    14: "American Express Apple Pay International",
+    15: "CyberSource subscription",
+    16: "Google Pay",
+    18: "Deema",
+    19: "MPGS subscription",
+    20: "Samsung Pay",
+}
 DELIVERY_CODES = {"0": "link", "1": "sms"}
 CHANNEL_CODES = {"0": "sms", "1": "whatsapp", "2": "email", "3": "link"}
 _DELIVERY_OF = {v: k for k, v in DELIVERY_CODES.items()}
 _CHANNEL_OF = {v: k for k, v in CHANNEL_CODES.items()}
-_CORE_ITEM_FIELD = re.compile(r"items\[(\d+)\]\.(amount|qty|description)")
-_ITEM_FIELDS = {"amount": "price", "qty": "quantity", "description": "name"}
+_CORE_ITEM_FIELD = re.compile(r"items\[(\d+)\]\.(amount|qty|description|line)")
+_ITEM_FIELDS = {"qty": "quantity", "description": "name", "line": "amount"}
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
@@ -50,6 +77,12 @@ def _methods(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+def _pay_type(code: int) -> int:
+    if code not in PAY_TYPES:
+        raise ValueError(f"not a payment type: one of {', '.join(map(str, PAY_TYPES))}")
+    return code
 
 
 Code = Annotated[str, BeforeValidator(_text)]
@@ -75,13 +108,43 @@ class Payload(WireModel):
 
 
 class ItemIn(Payload):
+    """An `itemsList` entry: the unit price as `price` or, as client kits send it, `rate`;
+    `amount`, when sent, is the line (quantity x unit price), which the core checks."""
+
     name: Annotated[str, Field(min_length=1, max_length=500)]
     quantity: Annotated[Decimal, Field(gt=0, le=1_000_000)] = Decimal(1)
-    price: Amount
+    price: Amount | None = None
+    rate: Amount | None = None
+    amount: Amount | None = None
+
+    @model_validator(mode="after")
+    def _one_unit_price(self) -> "ItemIn":
+        if (self.price is None) == (self.rate is None):
+            raise ValueError("give the unit price as price or as rate (one of them)")
+        return self
+
+    @property
+    def unit_price(self) -> str:
+        return self.price or self.rate or ""
+
+    @property
+    def price_field(self) -> str:
+        return "price" if self.price is not None else "rate"
+
+
+Optional = BeforeValidator(_blank_to_none)  # an empty or blank string is a field left out
 
 
 class InvoiceIn(Payload):
-    reference_number: Annotated[Code, Field(alias="referenceNumber", min_length=1, max_length=64)]
+    """Defaults of what may be left out: no reference number; the sub-type of the invoice
+    type (SMS for "1", URL for "0"); no expiry; the line of a quick invoice is named by
+    `description`, else by `referenceNumber`, else "Invoice"."""
+
+    reference_number: Annotated[
+        Annotated[Code, Field(min_length=1, max_length=64)] | None,
+        Optional,
+        Field(alias="referenceNumber"),
+    ] = None
     customer_name: Annotated[str, Field(alias="customerName", min_length=1, max_length=200)]
     mobile_number: Annotated[Phone, Field(alias="mobileNumber")]
     country_code: Annotated[Code, Field(alias="countryCode", pattern=r"^\+?\d{1,4}$")]
@@ -90,15 +153,17 @@ class InvoiceIn(Payload):
     description: Annotated[str, Field(max_length=1000)] | None = None
     invoice_type: Annotated[Literal["0", "1"], BeforeValidator(_text), Field(alias="invoiceType")]
     invoice_sub_type: Annotated[
-        Literal["0", "1", "2", "3"], BeforeValidator(_text), Field(alias="invoiceSubType")
-    ]
+        Literal["0", "1", "2", "3"] | None,
+        BeforeValidator(lambda v: _blank_to_none(_text(v))),
+        Field(alias="invoiceSubType"),
+    ] = None
     allocate_pay_type: Annotated[
-        list[Annotated[int, Field(ge=1, le=99)]],
+        list[Annotated[int, AfterValidator(_pay_type)]],
         BeforeValidator(_methods),
         Field(alias="allocatePayType", max_length=20),
     ] = Field(default_factory=list, alias="allocatePayType")
     language: Literal["en", "ar"] = "en"
-    expires_at: Annotated[date, Field(alias="expiresAt")]
+    expires_at: Annotated[date | None, Optional, Field(alias="expiresAt")] = None
     items_list: Annotated[list[ItemIn], Field(alias="itemsList", max_length=500)] = Field(
         default_factory=list, alias="itemsList"
     )
@@ -107,30 +172,35 @@ class InvoiceIn(Payload):
     def _checked(self) -> "InvoiceIn":
         if self.invoice_sub_type == "2" and self.customer_email is None:
             raise ValueError("customerEmail is required when invoiceSubType is 2 (Email)")
-        if self.expires_at < datetime.now(UTC).date():
+        if self.expires_at is not None and self.expires_at < datetime.now(UTC).date():
             raise ValueError("expiresAt is in the past")
-        if self.items_list:
-            items_total = sum(i.quantity * Decimal(i.price) for i in self.items_list)
-            if items_total != Decimal(self.amount):
-                raise ValueError(f"amount must equal the itemsList total ({items_total})")
         return self
 
     def wire_field(self, field: str | None) -> str | None:
         """The payload's name for a field the core names (`items[0].amount` is `amount` in
-        a quick invoice, `itemsList[0].price` in one with items)."""
+        a quick invoice, `itemsList[0].price` or `.rate`, as sent, in one with items)."""
+        if field == "total":
+            return "amount"
         match = _CORE_ITEM_FIELD.fullmatch(field or "")
         if match is None:
             return field
         position, name = match.groups()
         if not self.items_list:
             return {"amount": "amount", "description": "description"}.get(name, field)
-        return f"itemsList[{position}].{_ITEM_FIELDS[name]}"
+        item = self.items_list[int(position)]
+        wire = item.price_field if name == "amount" else _ITEM_FIELDS[name]
+        return f"itemsList[{position}].{wire}"
 
     def draft(self) -> InvoiceDraft:
         items = [
-            ItemDraft(description=i.name, amount=Decimal(i.price), qty=i.quantity)
+            ItemDraft(
+                description=i.name,
+                amount=Decimal(i.unit_price),
+                qty=i.quantity,
+                line=Decimal(i.amount) if i.amount is not None else None,
+            )
             for i in self.items_list
-        ] or [ItemDraft(description=self.description or self.reference_number,
+        ] or [ItemDraft(description=self.description or self.reference_number or "Invoice",
                         amount=Decimal(self.amount))]  # fmt: skip
         phone = f"+{self.country_code.lstrip('+')}{self.mobile_number.lstrip('+')}"
         return InvoiceDraft(
@@ -144,10 +214,11 @@ class InvoiceIn(Payload):
             delivery=DeliveryDraft(
                 reference_number=self.reference_number,
                 delivery=DELIVERY_CODES[self.invoice_type],
-                channel=CHANNEL_CODES[self.invoice_sub_type],
+                channel=CHANNEL_CODES.get(self.invoice_sub_type or ""),
                 payment_methods=tuple(self.allocate_pay_type),
                 expires_at=self.expires_at,
             ),
+            stated_total=Decimal(self.amount) if self.items_list else None,
         )
 
 
