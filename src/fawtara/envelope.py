@@ -13,12 +13,12 @@ the envelope is no padding oracle. CBC without a MAC is what the wire protocol i
 changed here without breaking every client.
 """
 
-import json
-from decimal import Decimal
 from typing import Any
 
 import orjson
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from fawtara.json_text import loads
 
 PAD_BLOCK = 32  # the envelope's padding block (AES's own block is 16)
 _AES_BLOCK = 16
@@ -78,8 +78,8 @@ class Envelope:
         decryptor = self._cipher.decryptor()
         plaintext, padded = _unpad(decryptor.update(ciphertext) + decryptor.finalize())
         try:
-            # Exact decimals: a payload amount never passes through a float.
-            value = json.loads(plaintext, parse_float=Decimal)
+            # Exact decimals (a payload amount never passes through a float), bounded nesting.
+            value = loads(plaintext)
         except ValueError:  # also covers bytes that are not UTF-8
             value = None
         if not (well_formed and padded and isinstance(value, dict)):

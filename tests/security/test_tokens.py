@@ -148,6 +148,50 @@ class TestHesabeBearer:
         assert self._get(hesabe, answer.json()["bearer_token"]).status_code == 401
 
 
+# Claims the server never writes, in tokens it would accept the signature of: an id past the
+# 32-bit id columns (2**70, 2**31), negative, zero, a fraction, a boolean, text. The subject
+# is a string of digits, the other ids are numbers.
+BAD_IDS: list[Any] = [2**70, 2**31, -1, 0, 1.5, True, "1", "abc", None, [1]]
+BAD_SUBJECTS: list[Any] = [str(2**70), str(2**31), "-1", "0", "1.5", "abc", "", None, 1, True]
+
+
+class TestIdsOutOfRange:
+    """A validly signed token whose ids cannot be ids is refused like any bad token (401)."""
+
+    @pytest.mark.parametrize(
+        ("claim", "value"),
+        [("sub", v) for v in BAD_SUBJECTS] + [("kid", v) for v in BAD_IDS],
+        ids=repr,
+    )
+    def test_fatora(
+        self, anonymous: httpx.Client, merchant: MerchantCredentials, claim: str, value: Any
+    ) -> None:
+        answer = anonymous.post(
+            "/v1/Authorization/Authorize", headers={"api_key": merchant.api_key}
+        )
+        claims = claims_of(answer.json()["bearer_token"])
+        token = jwt.encode({**claims, claim: value}, FATORA_SECRET, algorithm="HS256")
+        response = anonymous.get("/v1/invoices", headers={"Authorization": f"Bearer {token}"})
+        assert_error(response, 401)
+
+    @pytest.mark.parametrize(
+        ("claim", "value"),
+        [("sub", v) for v in BAD_SUBJECTS] + [("uid", v) for v in BAD_IDS],
+        ids=repr,
+    )
+    def test_hesabe(self, hesabe: Hesabe, claim: str, value: Any) -> None:
+        forged = {**claims_of(hesabe.token), claim: value}
+        headers = {
+            **hesabe.headers(),
+            "Authorization": f"Bearer {jwt.encode(forged, HESABE_SECRET)}",
+        }
+        response = hesabe.http.get(
+            "/api/v1/invoice-dashboard", params={"data": hesabe.seal({})}, headers=headers
+        )
+        assert response.status_code == 401, response.text
+        assert response.json()["status"] is False
+
+
 # --- revocation, across processes -----------------------------------------------------------
 
 

@@ -9,7 +9,6 @@ blocking and the asyncio clients.
 
 import asyncio
 import base64
-import json
 import math
 import random
 import threading
@@ -24,6 +23,7 @@ import pydantic
 
 from fawtara import __version__
 from fawtara.client._errors import FawtaraError, RequestTimeout, TransportError
+from fawtara.client._json import loads
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -131,7 +131,7 @@ def retry_after(response: httpx.Response) -> float | None:
 def decoded(response: httpx.Response) -> Any:
     """An error answer's body: its JSON, or its text when it is not JSON."""
     try:
-        return response.json()
+        return loads(response.content)
     except ValueError:
         return response.text
 
@@ -140,7 +140,7 @@ def jwt_lifetime(token: str, default: float) -> float:
     """Seconds between a JWT's `iat` and `exp` claims (read, not verified: the server does)."""
     try:
         payload = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        claims = loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         return float(claims["exp"]) - float(claims["iat"])
     except (IndexError, ValueError, KeyError, TypeError):
         return default

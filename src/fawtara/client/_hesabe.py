@@ -44,7 +44,7 @@ from fawtara.client._hesabe_models import (
     LoginAnswer,
     NewHesabeInvoice,
 )
-from fawtara.client._json import dumps
+from fawtara.client._json import dumps, loads
 from fawtara.envelope import Envelope, InvalidEnvelope
 
 _API = "/api/v1"
@@ -229,7 +229,7 @@ class _Hesabe(Engine):
         if not call.signed:
             return response.content
         try:
-            return self._envelope.open(response.json()["response"]).get("response")
+            return self._envelope.open(loads(response.content)["response"]).get("response")
         except (ValueError, KeyError, TypeError, InvalidEnvelope):
             raise FawtaraError(
                 "the answer does not open with this secret key and IV",

@@ -1,7 +1,9 @@
-"""Request bodies as JSON with exact numbers: a Decimal goes out as the digits it holds.
+"""JSON with exact numbers: a Decimal goes out as the digits it holds, and comes back as one.
 
 The standard encoders turn a Decimal into a float (or refuse it); an amount must reach the server
 as written, so that one finer than the currency allows is refused there, never rounded here.
+Answers are read with the server's own reader (`loads`), whose bounded nesting keeps a hostile
+answer from ending in RecursionError instead of this package's errors.
 """
 
 import json
@@ -9,6 +11,10 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from fawtara.json_text import loads
+
+__all__ = ["dumps", "loads"]
 
 
 def dumps(value: Any) -> bytes:

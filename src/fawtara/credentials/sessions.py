@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from fawtara.credentials.keys import derive_key
 from fawtara.credentials.passwords import verify_password
 from fawtara.credentials.principal import Principal
-from fawtara.credentials.tokens import ISSUER, decode
-from fawtara.errors import InvalidCredentials, InvalidToken
+from fawtara.credentials.tokens import ISSUER, decode, id_claim, subject_id
+from fawtara.errors import InvalidCredentials
 from fawtara.models import MerchantUser, RefreshToken
 from fawtara.models.base import utcnow
 
@@ -77,10 +77,7 @@ class SessionIssuer:
 
     def verify(self, token: str) -> Principal:
         claims = decode(token, self._jwt_secret, _AUDIENCE, ["exp", "iat", "sub", "uid"])
-        try:
-            return Principal(merchant_id=int(claims["sub"]), user_id=int(claims["uid"]))
-        except (ValueError, TypeError):
-            raise InvalidToken() from None
+        return Principal(merchant_id=subject_id(claims), user_id=id_claim(claims, "uid"))
 
     def _issue(self, session: Session, merchant_id: int, user_id: int, family: str) -> TokenPair:
         now = int(time.time())

@@ -11,6 +11,7 @@ from fawtara.errors import InvalidToken
 
 _AUDIENCE = "fawtara:fatora"
 ISSUER = "fawtara"
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
 
 
 class TokenClaims(NamedTuple):
@@ -39,10 +40,31 @@ class TokenIssuer:
 
     def verify(self, token: str) -> TokenClaims:
         claims = decode(token, self._secret, _AUDIENCE, ["exp", "nbf", "iat", "sub", "kid"])
-        try:
-            return TokenClaims(int(claims["sub"]), int(claims["kid"]))
-        except (ValueError, TypeError):
-            raise InvalidToken() from None
+        return TokenClaims(subject_id(claims), id_claim(claims, "kid"))
+
+
+def subject_id(claims: dict[str, Any]) -> int:
+    """The id in `sub`, written as its digits, as the server writes it; InvalidToken otherwise."""
+    subject = claims["sub"]
+    if not (isinstance(subject, str) and subject.isascii() and subject.isdigit()):
+        raise InvalidToken()
+    # Past ten digits it is past MAX_ID: not converted (int() refuses 4,300 digits and more).
+    return _in_range(int(subject) if len(subject) <= 10 else 0)
+
+
+def id_claim(claims: dict[str, Any], name: str) -> int:
+    """An id claim, a JSON integer as the server writes it; InvalidToken otherwise. Signed
+    but out of range (2**70, 0, 1.5, true) is no id either: it must not reach a query."""
+    value = claims[name]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidToken()
+    return _in_range(value)
+
+
+def _in_range(value: int) -> int:
+    if not 0 < value <= MAX_ID:
+        raise InvalidToken()
+    return value
 
 
 def decode(token: str, secret: bytes, audience: str, required: list[str]) -> dict[str, Any]:

@@ -1,10 +1,14 @@
-"""What both dialects refuse in any text they are sent: NUL characters.
+"""What both dialects refuse in any value they are sent: NUL characters in text, and times
+that have no UTC time inside the calendar.
 
 PostgreSQL cannot store U+0000 in a text column (SQLite can), so a NUL would otherwise fail
-only on one backend, deep in a write, as a server error. It is refused up front instead, on
-every backend alike, as the field's validation error.
+only on one backend, deep in a write, as a server error. Times are stored in UTC, and
+9999-12-31T23:59-05:00 (or 0001-01-01T00:00+05:00) has no UTC time Python can hold: it would
+fail in the conversion, as a server error. Both are refused up front instead, on every backend
+alike, as the field's validation error.
 """
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, GetJsonSchemaHandler, field_validator
@@ -39,9 +43,19 @@ def _document_no_nul(schema: JsonSchemaValue) -> None:
             _document_no_nul(schema[key])
 
 
+def _outside_utc_calendar(value: Any) -> bool:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return False  # a naive time is taken as UTC already
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return True
+    return False
+
+
 class WireModel(BaseModel):
-    """A request body or payload: no field may contain a NUL character, and its JSON Schema
-    says so."""
+    """A request body or payload: no field may contain a NUL character (and its JSON Schema
+    says so), and no time may fall outside the calendar once in UTC."""
 
     @classmethod
     def __get_pydantic_json_schema__(
@@ -58,4 +72,11 @@ class WireModel(BaseModel):
     def _no_nul(cls, value: Any) -> Any:
         if has_nul(value):
             raise ValueError("must not contain NUL characters")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_utc_calendar(cls, value: Any) -> Any:
+        if _outside_utc_calendar(value):
+            raise ValueError("must fall between years 1 and 9999 once converted to UTC")
         return value

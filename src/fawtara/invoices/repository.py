@@ -9,7 +9,7 @@ objects with their rows locked.
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -291,8 +291,9 @@ def _filtered(merchant_id: int, filters: InvoiceFilters) -> Select[int]:
     if filters.date_from:
         conditions.append(Invoice.date >= datetime.combine(filters.date_from, time(), UTC))
     if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time(), UTC)
-        conditions.append(Invoice.date < end)
+        # Up to the day's last microsecond (the finest time either database keeps), not before
+        # the next day: 9999-12-31 has none.
+        conditions.append(Invoice.date <= datetime.combine(filters.date_to, time.max, UTC))
     if filters.client_email:
         client_id = (
             select(Client.id)

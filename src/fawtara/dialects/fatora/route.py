@@ -1,15 +1,14 @@
 """The Fatora route class: wire rules that hold for every `/v1` route.
 
-- request bodies are parsed with exact decimals (`100.005` stays `Decimal("100.005")`, so an
-  over-precise amount is refused instead of silently rounded through a float);
+- request bodies are parsed by `fawtara.json_text`: exact decimals (`100.005` stays
+  `Decimal("100.005")`, so an over-precise amount is refused instead of silently rounded
+  through a float), no NaN, bounded nesting;
 - 406 when the `Accept` header excludes JSON, 415 when a body is not JSON;
 - errors are not caught here: they must leave through the request's unit of work, which rolls
   back, before `fawtara.app` turns them into the Fatora error envelope.
 """
 
-import json
 from collections.abc import Callable, Coroutine
-from decimal import Decimal
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
@@ -18,21 +17,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fawtara.dialects.fatora.errors import error_response
+from fawtara.dialects.json_body import JSONRequest
 from fawtara.dialects.text import has_nul
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
-
-
-def _reject_constant(name: str) -> Any:
-    raise json.JSONDecodeError(f"{name} is not valid JSON", name, 0)
-
-
-class ExactJSONRequest(Request):
-    async def json(self) -> Any:
-        if not hasattr(self, "_json"):
-            body = await self.body()
-            self._json = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
-        return self._json
 
 
 def _media_types(header: str) -> list[tuple[str, float]]:
@@ -75,7 +63,7 @@ class FatoraRoute(APIRoute):
         handle = super().get_route_handler()
 
         async def fatora_handler(request: Request) -> Response:
-            request = ExactJSONRequest(request.scope, request.receive)
+            request = JSONRequest(request.scope, request.receive)
             if not accepts_json(request.headers.get("accept")):
                 return error_response(406, "Not acceptable: this API answers application/json")
             if await request.body() and not is_json(request.headers.get("content-type")):

@@ -6,7 +6,6 @@ merchant in `merchantCode`; every way it can fail is one InvalidRequestData with
 """
 
 import hmac
-import json
 import time
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -26,6 +25,7 @@ from fawtara.db import Database
 from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.envelope import Envelope, InvalidEnvelope
 from fawtara.errors import InvalidAccessCode, InvalidToken
+from fawtara.json_text import loads
 from fawtara.models import Merchant
 
 bearer_header = HTTPBearer(auto_error=False, description="The access_token from /api/v1/login")
@@ -116,7 +116,7 @@ async def _payload_text(request: Request) -> object:
     if request.method == "GET":
         return request.query_params.get("data")
     try:
-        body = json.loads(await request.body())
+        body = loads(await request.body())
     except ValueError:
         return None
     return body.get("data") if isinstance(body, dict) else None

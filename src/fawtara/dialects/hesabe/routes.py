@@ -27,6 +27,7 @@ from fawtara.dialects.hesabe.schemas import (
     StatusIn,
     invoice_wire,
 )
+from fawtara.dialects.json_body import JSONRoute
 from fawtara.dialects.text import WireModel
 from fawtara.errors import (
     InvalidCredentials,
@@ -41,7 +42,7 @@ from fawtara.invoices.schemas import InvoiceFilters, InvoicePage, InvoicePatch
 from fawtara.settings import Settings
 
 PER_PAGE = 10
-router = APIRouter(prefix="/api/v1", tags=["Hesabe-style API"])
+router = APIRouter(prefix="/api/v1", tags=["Hesabe-style API"], route_class=JSONRoute)
 # The sealed routes, included below.
 secured = APIRouter(dependencies=SECURITY_DOCS, responses=SEALED)
 
