@@ -372,6 +372,14 @@ class TestScheduled:
             ("tomorrow", "schedule_time: must be a date and time such as 2026-12-01 09:30"),
             ("2026-12-01", "schedule_time: must be a date and time such as 2026-12-01 09:30"),
             ("2026-13-01 09:30", "schedule_time: must be a date and time such as 2026-12-01 09:30"),
+            (
+                "9999-12-31 23:59-05:00",
+                "schedule_time: must fall within the years 1 to 9999 in UTC",
+            ),
+            (
+                "0001-01-01 00:00+05:00",
+                "schedule_time: must fall within the years 1 to 9999 in UTC",
+            ),
         ],
     )
     def test_refused(self, text: str, reason: str) -> None:

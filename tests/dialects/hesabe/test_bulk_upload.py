@@ -135,6 +135,20 @@ class TestUpload:
         assert scheduled["data"][0]["schedule_time"] == f"{when}:00"
         assert [i["reference_number"] for i in bulk_list(hesabe, type="0")["data"]] == ["B-1"]
 
+    def test_schedule_times_past_the_calendar_in_utc_are_bad_rows(self, hesabe: Hesabe) -> None:
+        header = HEADER + ",schedule_time"
+        rows = [
+            "S-1,A,+96566666666,,1.000,x,9999-12-31 23:59-05:00",
+            "S-2,A,+96566666666,,1.000,x,0001-01-01 00:00+05:00",
+            "S-3,A,+96566666666,,1.000,x,9999-12-31 23:59+00:00",
+        ]
+        answer = upload(hesabe, csv_file(*rows, header=header), isScheduled="1")
+        assert answer.status_code == 506, answer.text
+        errors = answer.json()["response"]["errors"]
+        assert [e["line"] for e in errors] == [2, 3]
+        assert all(e["reason"].startswith("schedule_time: ") for e in errors), errors
+        assert bulk_list(hesabe, type="1")["total"] == 0
+
     def test_unusable_files(self, hesabe: Hesabe) -> None:
         for invoices, changes in [
             ("!!not base64!!", {}),

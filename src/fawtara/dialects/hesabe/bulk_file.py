@@ -323,7 +323,14 @@ def _schedule_time(value: object) -> datetime:
         raise _InvalidCell("schedule_time: is required for a scheduled upload")
     else:
         raise _InvalidCell("schedule_time: must be a date and time such as 2026-12-01 09:30")
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except (
+        OverflowError
+    ):  # 9999-12-31 23:59-05:00 is in year 10000 in UTC, 0001-01-01 00:00+05:00 in year 0
+        raise _InvalidCell("schedule_time: must fall within the years 1 to 9999 in UTC") from None
 
 
 def _parse_time(text: str) -> datetime:
