@@ -2,12 +2,14 @@
 
 import base64
 import io
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from openpyxl import Workbook
 
+from tests.dialects.hesabe.test_bulk_file import GOOD_STRINGS, built_xlsx
 from tests.dialects.hesabe.wire import INVALID_REQUEST, NOT_FOUND, Hesabe
 
 HEADER = "reference_number,name,phone,email,amount,description"
@@ -148,6 +150,18 @@ class TestUpload:
         assert [e["line"] for e in errors] == [2, 3]
         assert all(e["reason"].startswith("schedule_time: ") for e in errors), errors
         assert bulk_list(hesabe, type="1")["total"] == 0
+
+    def test_an_xlsx_that_inflates_is_refused_before_it_is_parsed(self, hesabe: Hesabe) -> None:
+        # 125 KB whose shared strings inflate to 51 MB: accepted after 33 s and 190 MB before.
+        strings = [*GOOD_STRINGS, *[b"<si><t>xxxxxxxxxx</t></si>"] * 2_000_000]
+        invoices = base64.b64encode(built_xlsx(strings=strings)).decode()
+        started = time.monotonic()
+        answer = upload(hesabe, invoices, fileType="xlsx")
+        assert time.monotonic() - started < 5
+        assert answer.status_code == 506, answer.text
+        reason = "the xlsx part xl/sharedStrings.xml inflates more than 100 times"
+        assert answer.json()["response"]["errors"] == [{"field": "invoices", "reason": reason}]
+        assert bulk_list(hesabe)["total"] == 0
 
     def test_unusable_files(self, hesabe: Hesabe) -> None:
         for invoices, changes in [
