@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fawtara.clients.schemas import ClientFields
 from fawtara.credentials import hesabe
 from fawtara.credentials.keys import KeyHasher, issue_api_key
+from fawtara.credentials.passwords import verify_password
 from fawtara.credentials.principal import Principal
 from fawtara.credentials.secrets import SecretBox
 from fawtara.invoices import service as invoices
@@ -22,6 +24,7 @@ from fawtara.invoices.schemas import (
     SettingDraft,
 )
 from fawtara.merchants.service import create_merchant, find_demo_merchant
+from fawtara.models import ApiKey, DemoCredentials, Merchant, MerchantUser
 
 # Hesabe's published sandbox credentials: the reference pages' encrypted samples were made with
 # them, so those samples work unchanged against the demo merchant.
@@ -38,16 +41,21 @@ class Demo:
     api_key: str
     invoice_ids: list[int]
     username: str
-    password: str  # new on every start, like the API key
+    password: str
+
+
+# One number for the due date and both languages' terms. Latin digits in the Arabic text too:
+# the page and the PDF show every other figure (amounts, dates) in Latin digits.
+PAYMENT_DAYS = 30
 
 
 def _invoices() -> list[InvoiceDraft]:
     now = datetime.now(UTC).replace(microsecond=0)
-    due = (now + timedelta(days=30)).replace(tzinfo=None)
+    due = (now + timedelta(days=PAYMENT_DAYS)).replace(tzinfo=None)
     return [
         InvoiceDraft(
             title="Website redesign",
-            terms_conditions="Payment due within 30 days.",
+            terms_conditions=f"Payment due within {PAYMENT_DAYS} days.",
             due_date=due,
             client=ClientRef(
                 fields=ClientFields(
@@ -68,7 +76,7 @@ def _invoices() -> list[InvoiceDraft]:
         ),
         InvoiceDraft(
             title="فاتورة خدمات استشارية",
-            terms_conditions="يستحق الدفع خلال ١٤ يوماً.",
+            terms_conditions=f"يستحق الدفع خلال {PAYMENT_DAYS} يوماً.",
             due_date=due,
             client=ClientRef(
                 fields=ClientFields(
@@ -89,8 +97,9 @@ def _invoices() -> list[InvoiceDraft]:
 
 
 def ensure_demo(session: Session, hasher: KeyHasher, box: SecretBox) -> Demo:
-    """Create the demo merchant on first start; every call issues a fresh demo API key and
-    password (both are stored hashed, so earlier ones cannot be shown again)."""
+    """Create the demo merchant on first start, with an API key and a password that are kept
+    (sealed) with the database and shown again at every start; new ones only when those no
+    longer work (a revoked key, a changed password, another master key)."""
     merchant = find_demo_merchant(session)
     if merchant is None:
         merchant = create_merchant(session, name="Demo Trading W.L.L.", currency="QAR", demo=True)
@@ -104,11 +113,70 @@ def ensure_demo(session: Session, hasher: KeyHasher, box: SecretBox) -> Demo:
             secret_key=SANDBOX_SECRET_KEY,
             iv=SANDBOX_IV,
         )
-    password = hesabe.reset_password(session, merchant, DEMO_USERNAME)
-    key, clear = issue_api_key(session, hasher, merchant_id=merchant.id, name="demo")
-    principal = Principal(merchant_id=merchant.id, api_key_id=key.id)
+    kept = session.get(DemoCredentials, merchant.id)
+    if kept is None:
+        kept = DemoCredentials(merchant_id=merchant.id, api_key_sealed="", password_sealed="")
+    key_id, api_key = _working_key(session, hasher, box, kept) or _new_key(
+        session, hasher, box, kept
+    )
+    password = _working_password(session, box, kept) or _new_password(session, box, merchant, kept)
+    session.add(kept)
+    session.flush()
+    principal = Principal(merchant_id=merchant.id, api_key_id=key_id)
     if merchant.last_invoice_seq == 0:
         for draft in _invoices():
             invoices.create(session, principal, draft)
     listed = invoices.list_page(session, principal, InvoiceFilters(), page=1, page_size=10)
-    return Demo(merchant.id, clear, [i.id for i in listed.invoices], DEMO_USERNAME, password)
+    return Demo(merchant.id, api_key, [i.id for i in listed.invoices], DEMO_USERNAME, password)
+
+
+def _context(merchant_id: int, name: str) -> str:
+    return f"demo:{merchant_id}:{name}"
+
+
+def _opened(box: SecretBox, sealed: str, merchant_id: int, name: str) -> str | None:
+    try:
+        return box.open(sealed, context=_context(merchant_id, name))
+    except ValueError:  # none kept yet, or sealed under another master key
+        return None
+
+
+def _working_key(
+    session: Session, hasher: KeyHasher, box: SecretBox, kept: DemoCredentials
+) -> tuple[int, str] | None:
+    """The kept API key, if it still authenticates."""
+    api_key = _opened(box, kept.api_key_sealed, kept.merchant_id, "api_key")
+    key = session.get(ApiKey, kept.api_key_id) if kept.api_key_id else None
+    if api_key is None or key is None or key.revoked_at is not None:
+        return None
+    return (key.id, api_key) if key.key_hash == hasher(api_key) else None
+
+
+def _working_password(session: Session, box: SecretBox, kept: DemoCredentials) -> str | None:
+    """The kept password, if the demo user still signs in with it."""
+    password = _opened(box, kept.password_sealed, kept.merchant_id, "password")
+    user = session.scalars(
+        select(MerchantUser).where(
+            MerchantUser.merchant_id == kept.merchant_id, MerchantUser.username == DEMO_USERNAME
+        )
+    ).first()
+    if password is None or user is None or not verify_password(user.password_hash, password):
+        return None
+    return password
+
+
+def _new_key(
+    session: Session, hasher: KeyHasher, box: SecretBox, kept: DemoCredentials
+) -> tuple[int, str]:
+    key, api_key = issue_api_key(session, hasher, merchant_id=kept.merchant_id, name="demo")
+    kept.api_key_id = key.id
+    kept.api_key_sealed = box.seal(api_key, context=_context(kept.merchant_id, "api_key"))
+    return key.id, api_key
+
+
+def _new_password(
+    session: Session, box: SecretBox, merchant: Merchant, kept: DemoCredentials
+) -> str:
+    password = hesabe.reset_password(session, merchant, DEMO_USERNAME)
+    kept.password_sealed = box.seal(password, context=_context(merchant.id, "password"))
+    return password

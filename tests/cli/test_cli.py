@@ -5,14 +5,33 @@ import json
 import re
 import shlex
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from fawtara.settings import PLACEHOLDER_MASTER_KEY
 from tests.dialects.hesabe import test_seed_replay as seed
 from tests.fixtures.databases import fresh_database
 from tests.fixtures.server import Server, fawtara, server_env
+
+
+def demo_credentials(url: str, log: Path) -> tuple[str, str]:
+    """The API key and password a demo server prints, once each has been seen to work."""
+    demo = Server(url, log, args=("--demo",))
+    try:
+        key = re.findall(r"api_key: ([0-9A-F-]{36})", demo.log())[0]
+        password = re.findall(r'"password": "([^"]+)"', demo.log())[0]
+        listed = httpx.get(f"{demo.url}/v1/invoices", headers={"api_key": key})
+        assert listed.status_code == 200
+        login = httpx.post(
+            f"{demo.url}/api/v1/login", json={"username": "demo", "password": password}
+        )
+        assert login.json()["status"] is True
+    finally:
+        demo.stop()
+    return key, password
 
 
 def run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -140,6 +159,44 @@ class TestServe:
                 demo.stop()
 
     @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+    def test_demo_credentials_are_the_same_after_a_restart(
+        self, tmp_path: Path, backend: str
+    ) -> None:
+        with fresh_database(backend, tmp_path) as url:
+            first = demo_credentials(url, tmp_path / "first.log")
+            second = demo_credentials(url, tmp_path / "second.log")
+            assert second == first
+            revoked = json.loads(
+                run(server_env(url), "merchant", "key", "list", "-m", "1", "--json").stdout
+            )
+            (demo_key,) = [k for k in revoked if k["prefix"] == first[0][:8]]
+            run(server_env(url), "merchant", "key", "revoke", str(demo_key["id"]), "-m", "1")
+            third = demo_credentials(url, tmp_path / "third.log")
+            assert third[0] != first[0]  # a key that no longer works is not shown again
+            assert third[1] == first[1]
+
+    @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+    def test_demo_invoices_agree_with_their_terms(self, tmp_path: Path, backend: str) -> None:
+        with fresh_database(backend, tmp_path) as url:
+            demo = Server(url, tmp_path / "serve.log", args=("--demo",))
+            try:
+                key = re.findall(r"api_key: ([0-9A-F-]{36})", demo.log())[0]
+                listed = httpx.get(f"{demo.url}/v1/invoices", headers={"api_key": key}).json()
+            finally:
+                demo.stop()
+        termed = [i for i in listed["invoices"] if i["terms_conditions"]]
+        assert {i["setting"]["language"] for i in termed} == {"en", "ar"}
+        for invoice in termed:
+            days = (
+                datetime.fromisoformat(invoice["due_date"]).date()
+                - datetime.fromisoformat(invoice["date"]).date()
+            ).days
+            assert re.findall(r"\d+", invoice["terms_conditions"]) == [str(days)]
+            assert not re.search(
+                "[\u0660-\u0669\u06f0-\u06f9]", json.dumps(invoice, ensure_ascii=False)
+            )
+
+    @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
     def test_two_workers_share_one_database(self, tmp_path: Path, backend: str) -> None:
         with fresh_database(backend, tmp_path) as url:
             served = Server(url, tmp_path / "serve.log", args=("--workers", "2"))
@@ -185,3 +242,41 @@ class TestSettings:
         result = run(env, "db", "upgrade", check=False)
         assert result.returncode == 2
         assert "FAWTARA_MASTER_KEY" in result.stderr
+
+
+class TestPlaceholderMasterKey:
+    """`fawtara serve` without FAWTARA_MASTER_KEY runs on a key anyone can read."""
+
+    @staticmethod
+    def placeholder_env(tmp_path: Path) -> dict[str, str]:
+        env = server_env(f"sqlite:///{tmp_path / 'f.db'}")
+        del env["FAWTARA_MASTER_KEY"]
+        return env
+
+    def test_refuses_to_listen_beyond_loopback(self, tmp_path: Path) -> None:
+        result = subprocess.run(
+            fawtara("serve", "--host", "0.0.0.0", "--port", "1"),
+            env=self.placeholder_env(tmp_path), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 2
+        assert "forge a token for any merchant" in result.stderr
+        assert "Refusing to listen on 0.0.0.0" in result.stderr
+        assert not (tmp_path / "f.db").exists()  # refused before touching anything
+
+    def test_warns_on_loopback_and_when_allowed(self, tmp_path: Path) -> None:
+        env = {"FAWTARA_MASTER_KEY": PLACEHOLDER_MASTER_KEY}  # what an unset key falls back to
+        for host, args in (("127.0.0.1", ()), ("0.0.0.0", ("--allow-placeholder-key",))):
+            served = Server(
+                f"sqlite:///{tmp_path / 'f.db'}",
+                tmp_path / f"{host}.log",
+                args=args,
+                host=host,
+                env=env,
+            )
+            try:
+                assert "forge a token for any merchant" in served.log()
+            finally:
+                served.stop()
+
+    def test_a_key_of_your_own_gets_no_warning(self, server: Server) -> None:
+        assert "WARNING" not in server.log()

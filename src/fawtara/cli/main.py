@@ -6,9 +6,10 @@ that use them, so that the commands that call a server start in a fraction of th
 """
 
 import importlib
+import ipaddress
 import os
-import shutil
-import tempfile
+import signal
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -57,22 +58,32 @@ def serve(
     access_log: Annotated[
         bool | None, typer.Option(help="Log every request [default: FAWTARA_ACCESS_LOG or on].")
     ] = None,
+    allow_placeholder_key: Annotated[
+        bool,
+        typer.Option(
+            help="Serve beyond this host on the public development master key (anyone can then "
+            "forge a token for any merchant)."
+        ),
+    ] = False,
 ) -> None:
     """Apply migrations, then serve the API."""
+    _check_master_key(host, allow_placeholder_key)
     # Invoice links point at this server unless a public base URL is configured.
     os.environ.setdefault("FAWTARA_BASE_URL", f"http://{_shown(host)}:{port}")
     if access_log is not None:
         os.environ["FAWTARA_ACCESS_LOG"] = "true" if access_log else "false"
-    # The workers add up their metrics in one folder (before prometheus_client is imported).
-    metrics_dir = None
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        metrics_dir = tempfile.mkdtemp(prefix="fawtara-metrics-")
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-    try:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         _serve(host, port, workers, demo)
-    finally:
-        if metrics_dir is not None:
-            shutil.rmtree(metrics_dir, ignore_errors=True)
+        return
+    from fawtara.ops.metrics_folder import metrics_folder
+
+    # uvicorn re-raises the SIGTERM it caught once it has shut down; as an exit rather than the
+    # default handler's instant death, so that the folder below is removed.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+    # The workers add up their metrics in one folder (before prometheus_client is imported).
+    with metrics_folder() as folder:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+        _serve(host, port, workers, demo)
 
 
 def _serve(host: str, port: int, workers: int, demo: bool) -> None:
@@ -109,6 +120,42 @@ def _serve(host: str, port: int, workers: int, demo: bool) -> None:
     )
 
 
+def _check_master_key(host: str, allowed: bool) -> None:
+    """The placeholder master key is public: whoever reads it can sign tokens and key hashes for
+    any merchant. Say so at every start, and refuse to listen beyond this host with it unless
+    asked to in so many words."""
+    from fawtara.cli.common import settings
+    from fawtara.settings import PLACEHOLDER_MASTER_KEY
+
+    if settings().master_key != PLACEHOLDER_MASTER_KEY:
+        return
+    typer.secho(
+        "WARNING: FAWTARA_MASTER_KEY is not set: serving on the public development placeholder, "
+        "with which anyone can forge a token for any merchant. Set a secret of your own "
+        "(e.g. `export FAWTARA_MASTER_KEY=$(openssl rand -hex 32)`) before real use.",
+        err=True,
+        fg=typer.colors.RED,
+        bold=True,
+    )
+    if not _loopback(host) and not allowed:
+        typer.secho(
+            f"Refusing to listen on {host} with the placeholder master key: set "
+            "FAWTARA_MASTER_KEY, listen on 127.0.0.1, or pass --allow-placeholder-key.",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise typer.Exit(2)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve anywhere
+        return False
+
+
 def _shown(host: str) -> str:
     return "localhost" if host in ("0.0.0.0", "::") else host
 
@@ -118,7 +165,7 @@ def _print_demo(demo: "Demo", host: str, port: int) -> None:
 
     base = f"http://{_shown(host)}:{port}"
     console.print("[bold]Demo merchant ready.[/]")
-    console.print(f"API key (new on every start): [bold green]{demo.api_key}[/]")
+    console.print(f"API key (kept with the database): [bold green]{demo.api_key}[/]")
     console.print(f"Invoices: {', '.join(map(str, demo.invoice_ids))}. Try:")
     console.print(
         f"  curl --location --request GET '{base}/v1/invoices/{demo.invoice_ids[0]}' "
@@ -129,7 +176,7 @@ def _print_demo(demo: "Demo", host: str, port: int) -> None:
     console.print(
         "Hesabe-style API: merchant code, access code, key and IV are Hesabe's public sandbox "
         f"ones (see README). Log in as [bold]{demo.username}[/] with password "
-        f"[bold green]{demo.password}[/] (new on every start):"
+        f"[bold green]{demo.password}[/] (kept with the database):"
     )
     console.print(
         f"  curl --request POST '{base}/api/v1/login' --header 'Content-Type: application/json' "

@@ -5,6 +5,7 @@ from fawtara.models.api_key import ApiKey
 from fawtara.models.audit import AuditEvent
 from fawtara.models.base import Base
 from fawtara.models.client import Client
+from fawtara.models.demo_credentials import DemoCredentials
 from fawtara.models.invoice import Invoice
 from fawtara.models.invoice_document import InvoiceDocument
 from fawtara.models.item import InvoiceItem
@@ -19,6 +20,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Client",
+    "DemoCredentials",
     "Invoice",
     "InvoiceDocument",
     "InvoiceItem",
