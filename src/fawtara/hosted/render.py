@@ -127,4 +127,10 @@ def invoice_html(hosted: HostedInvoice, link: str, *, printable: bool) -> Render
 
 
 def not_found_html() -> str:
-    return _env.get_template("not_found.html").render(en=LABELS["en"], ar=LABELS["ar"])
+    return _env.get_template("notice.html").render(
+        key="not_found", en=LABELS["en"], ar=LABELS["ar"]
+    )
+
+
+def busy_html() -> str:
+    return _env.get_template("notice.html").render(key="busy", en=LABELS["en"], ar=LABELS["ar"])
