@@ -29,7 +29,7 @@ from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.dialects.hesabe.routes import router as hesabe_router
 from fawtara.errors import FawtaraError
 from fawtara.hosted import routes as hosted
-from fawtara.hosted.pdf import PdfRenderer
+from fawtara.hosted.pdf import RenderPool
 from fawtara.limits import BodyLimit
 from fawtara.openapi import truthful
 from fawtara.ops import routes as ops
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         yield
+        _app.state.pdf_pool.close()
         await database.aclose()
         metrics.process_ended()
 
@@ -96,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "address": Limit(settings.throttle_address_failures, window),
         }
     )
-    app.state.pdf_renderer = PdfRenderer()
+    app.state.pdf_pool = RenderPool(settings.pdf_render_workers, settings.pdf_render_queue)
     _redact_access_log()
     app.include_router(fatora_router)
     app.include_router(hesabe_router)

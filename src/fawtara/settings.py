@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, gt=0)
     bulk_upload_max_body_bytes: int = Field(default=64 * 1_048_576, gt=0)
     api_key_cache_seconds: float = Field(default=5.0, ge=0)
+    # PDF rendering, per server process: processes that render, renders that may wait for one
+    # (beyond: 503), how long a download waits for another's render, a renderer's lease.
+    pdf_render_workers: int = Field(default=1, gt=0)
+    pdf_render_queue: int = Field(default=4, ge=0)
+    pdf_render_wait_seconds: float = Field(default=60.0, gt=0)
+    pdf_render_lease_seconds: float = Field(default=120.0, gt=0)
     db_pool_size: int = Field(default=10, gt=0)
     db_max_overflow: int = Field(default=10, ge=0)
     log_level: str = "info"

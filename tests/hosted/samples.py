@@ -53,10 +53,18 @@ def plain(text: str) -> str:
     return " ".join(_BIDI_CONTROLS.sub("", text).split())
 
 
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+def pdf_text(pdf: bytes, tmp_path: Path, *, drawn: bool = False) -> str:
+    """The PDF's text in reading order, or (`drawn`) each line's glyphs left to right as drawn.
+
+    Reading order is pdftotext's own guess at the bidi algorithm, which may move a neutral
+    ("Thank you!" comes out as "!Thank you" in an Arabic block); as drawn, a Latin or numeric
+    run reads as written exactly when it was laid out left to right.
+    """
     path = tmp_path / "invoice.pdf"
     path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True)
+    mode = ["-raw"] if drawn else []
+    command = ["pdftotext", *mode, "-enc", "UTF-8", str(path), "-"]
+    out = subprocess.run(command, capture_output=True)
     assert out.returncode == 0, out.stderr
     return plain(out.stdout.decode())
 

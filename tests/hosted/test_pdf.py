@@ -8,8 +8,9 @@ import zxingcpp
 from PIL import Image
 
 from tests.fixtures.databases import sql
+from tests.fixtures.factories import new_merchant
 from tests.fixtures.server import Server
-from tests.hosted.samples import Issued, api_of, pdf_pages, pdf_text
+from tests.hosted.samples import Issued, api_of, example, pdf_pages, pdf_text
 from tests.hosted.test_page import assert_private
 
 
@@ -98,3 +99,30 @@ class TestPdf:
         assert "0.00" in content
         ((renewed, _),) = kept_pdfs(server.database_url, english.invoice["id"])
         assert renewed != fingerprint  # one kept PDF per invoice, the latest
+
+    def test_latin_and_numeric_runs_keep_their_order_in_arabic(
+        self, anonymous: httpx.Client, server: Server, tmp_path: Path
+    ) -> None:
+        # Each of these starts with a Latin letter or a digit and ends with a neutral: laid out
+        # right to left, the trailing punctuation moves to the front (".Demo Trading W.L.L").
+        runs = {
+            "merchant": "Demo Trading W.L.L.",
+            "title": "Annual plan, 2027.",
+            "client": "Acme Co.",
+            "item": "Consulting (phase 2).",
+            "numeric": "2026/11 - 42.",
+            "note": "Thank you!",
+        }
+        merchant = new_merchant(server.database_url, name=runs["merchant"], currency="KWD")
+        body = example("ar")
+        body.update(title=runs["title"], note=runs["note"])
+        body["client"]["name"] = runs["client"]
+        body["items"][0]["description"] = runs["item"]
+        body["items"][1]["description"] = runs["numeric"]
+        created = anonymous.post("/v1/invoices", json=body, headers={"api_key": merchant.api_key})
+        assert created.status_code == 201, created.text
+        pdf = get_pdf(anonymous, Issued(merchant, created.json()["invoice"]))
+        drawn = pdf_text(pdf, tmp_path, drawn=True)
+        for name, run in runs.items():
+            assert run in drawn, (name, run, drawn)
+        assert "تدريب فريق المحاسبة" in pdf_text(pdf, tmp_path)  # Arabic stays right to left

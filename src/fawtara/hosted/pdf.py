@@ -1,13 +1,19 @@
-"""PDF rendering with WeasyPrint (Pango shapes Arabic through HarfBuzz)."""
+"""PDF rendering with WeasyPrint (Pango shapes Arabic through HarfBuzz), in a bounded pool of
+processes of its own, so that rendering never holds the API's interpreter."""
 
+import asyncio
+import multiprocessing
+import os
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 
 class PdfRenderer:
-    """Turns the invoice's printable HTML into PDF bytes.
+    """Turns the invoice's printable HTML into PDF bytes, in the calling process.
 
     WeasyPrint is imported on the first render, so processes that never render a PDF do not
     pay its import time and memory. Renders in one process run one at a time: each is
@@ -30,10 +36,68 @@ class PdfRenderer:
         return pdf
 
 
-def _renderer(request: Request) -> PdfRenderer:
-    renderer: PdfRenderer = request.app.state.pdf_renderer
-    return renderer
+class RenderBusy(Exception):
+    """Every renderer is busy and the queue is full: ask again later."""
 
 
-# A dependency, so tests and deployments can put another renderer in its place.
-PdfRendererDep = Annotated[PdfRenderer, Depends(_renderer)]
+_renderer: PdfRenderer | None = None
+
+
+def _start_worker() -> None:
+    # Below the API processes: on a busy host, the API's answers come first.
+    os.nice(5)
+
+
+def _render_in_worker(html: str) -> bytes:
+    global _renderer  # one per worker process, so fonts are loaded once per process
+    if _renderer is None:
+        _renderer = PdfRenderer()
+    return _renderer(html)
+
+
+class RenderPool:
+    """`workers` processes render; at most `queue` more renders wait for one; beyond that,
+    RenderBusy at once. The processes start with the first render (spawned: no copy of the
+    server's threads and connections) and end with the server."""
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self._workers = workers
+        self._capacity = workers + queue
+        self._taken = 0
+        self._executor: ProcessPoolExecutor | None = None
+
+    async def render(self, html: str) -> bytes:
+        if self._taken >= self._capacity:
+            raise RenderBusy()
+        self._taken += 1
+        try:
+            future = self._pool().submit(_render_in_worker, html)
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
+            self.close()
+            raise RenderBusy() from None
+        finally:
+            self._taken -= 1
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                self._workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+            )
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+
+def _pool(request: Request) -> RenderPool:
+    pool: RenderPool = request.app.state.pdf_pool
+    return pool
+
+
+# A dependency, so tests and deployments can put another pool in its place.
+RenderPoolDep = Annotated[RenderPool, Depends(_pool)]

@@ -1,11 +1,13 @@
 """HTML of the invoice page and of its PDF (one template), in the invoice's language.
 
 Numbers, dates and currency names are formatted by Babel for the language; amounts always keep
-their currency's decimals. Every number, code and Latin name inside the text is an isolated
-run (`<bdi>`), so an Arabic page never shows it reversed.
+their currency's decimals. Every number, code and text the merchant wrote is an isolated run
+(`<bdi>`) with its direction spelled out, so neither an Arabic page nor its PDF shows a Latin
+name or a number reversed.
 """
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -78,6 +80,22 @@ def formatter(language: str, currency: str) -> Formatter:
     return Formatter(language, currency)
 
 
+def direction(text: str) -> str:
+    """The direction of the first strong character (HTML's rule for `dir="auto"`).
+
+    WeasyPrint does not implement `dir="auto"`: it lays a `<bdi>` out in its parent's
+    direction, so in an Arabic PDF "Demo Trading W.L.L." read ".Demo Trading W.L.L". A text
+    with no letter at all (digits, punctuation) reads left to right, as numbers do.
+    """
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return "ltr"
+
+
 @lru_cache(maxsize=256)
 def _qr(link: str) -> str:
     return segno.make(link, error="m").svg_data_uri(scale=4, border=0, dark="#111827")
@@ -100,6 +118,7 @@ def invoice_html(hosted: HostedInvoice, link: str, *, printable: bool) -> Render
         f=formatter(language, invoice.currency),
         methods=[labels[m] for m in METHODS if getattr(invoice.setting, m)],
         word=lambda text: WORDS[language].get(text.lower(), text),
+        direction=direction,
         link=link,
         printable=printable,
         qr=_qr(link) if printable else None,
@@ -108,4 +127,10 @@ def invoice_html(hosted: HostedInvoice, link: str, *, printable: bool) -> Render
 
 
 def not_found_html() -> str:
-    return _env.get_template("not_found.html").render(en=LABELS["en"], ar=LABELS["ar"])
+    return _env.get_template("notice.html").render(
+        key="not_found", en=LABELS["en"], ar=LABELS["ar"]
+    )
+
+
+def busy_html() -> str:
+    return _env.get_template("notice.html").render(key="busy", en=LABELS["en"], ar=LABELS["ar"])

@@ -1,12 +1,16 @@
-"""Queries of the invoice link: find an invoice by its token; the kept PDF of an invoice."""
+"""Queries of the invoice link: find an invoice by its token; the kept PDF of an invoice and
+the claim of whoever renders it."""
 
-from sqlalchemy import Row, select
+from datetime import timedelta
+
+from sqlalchemy import Row, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from fawtara.models import Invoice, InvoiceDocument, Merchant
 from fawtara.models.base import utcnow
+from fawtara.models.invoice_document import PdfRenderClaim
 
 
 def find(session: Session, link_token: str) -> Row[int, int, str] | None:
@@ -26,6 +30,30 @@ def kept_pdf(session: Session, invoice_id: int, fingerprint: str) -> bytes | Non
     return session.scalar(
         select(InvoiceDocument.pdf).where(
             InvoiceDocument.invoice_id == invoice_id, InvoiceDocument.fingerprint == fingerprint
+        )
+    )
+
+
+def claim_render(session: Session, invoice_id: int, fingerprint: str, lease: float) -> bool:
+    """Whether this caller may render the version: no one holds it, its lease expired, or the
+    claim was for another version. One statement, so two processes cannot both win."""
+    now = utcnow()
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(PdfRenderClaim).values(
+        invoice_id=invoice_id, fingerprint=fingerprint, expires_at=now + timedelta(seconds=lease)
+    )
+    upsert = statement.on_conflict_do_update(
+        index_elements=["invoice_id"],
+        set_={"fingerprint": fingerprint, "expires_at": statement.excluded.expires_at},
+        where=or_(PdfRenderClaim.expires_at < now, PdfRenderClaim.fingerprint != fingerprint),
+    ).returning(PdfRenderClaim.invoice_id)
+    return session.execute(upsert).first() is not None
+
+
+def release_render(session: Session, invoice_id: int, fingerprint: str) -> None:
+    session.execute(
+        delete(PdfRenderClaim).where(
+            PdfRenderClaim.invoice_id == invoice_id, PdfRenderClaim.fingerprint == fingerprint
         )
     )
 

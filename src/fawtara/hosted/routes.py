@@ -10,18 +10,17 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from sqlalchemy.exc import IntegrityError
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
 from fawtara.db import Database
 from fawtara.errors import InvoiceNotFound
-from fawtara.hosted import service
-from fawtara.hosted.pdf import PdfRendererDep
-from fawtara.hosted.render import invoice_html, not_found_html
+from fawtara.hosted import documents, service
+from fawtara.hosted.pdf import RenderBusy, RenderPoolDep
+from fawtara.hosted.render import busy_html, invoice_html, not_found_html
 from fawtara.hosted.service import HostedInvoice
 from fawtara.invoices.service import is_link_token
 from fawtara.ops.logs import mask_link_token
+from fawtara.settings import Settings
 
 router = APIRouter(prefix="/i", tags=["Invoice link"])
 
@@ -41,10 +40,18 @@ Token = Annotated[str, Path(description="The invoice's link token")]
 _HTML: dict[int | str, dict[str, Any]] = {
     404: {"description": "No invoice has this link", "content": {"text/html": {}}}
 }
+# Long enough for a typical render to end, so the PDF is kept when the client asks again.
+RETRY_AFTER_SECONDS = 5
 
 
 def not_found() -> HTMLResponse:
     return HTMLResponse(not_found_html(), 404, headers=PRIVATE_HEADERS)
+
+
+def busy() -> HTMLResponse:
+    """Every renderer of this process is taken: the PDF can be asked for again shortly."""
+    headers = {**PRIVATE_HEADERS, "Retry-After": str(RETRY_AFTER_SECONDS)}
+    return HTMLResponse(busy_html(), 503, headers=headers)
 
 
 async def _open(request: Request, token: str) -> HostedInvoice | None:
@@ -67,25 +74,32 @@ def _link(request: Request, token: str) -> str:
 @router.get(
     "/{token}.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}, **_HTML},
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "The PDF"},
+        503: {
+            "description": "Every renderer is busy: ask again after Retry-After seconds",
+            "content": {"text/html": {}},
+        },
+        **_HTML,
+    },
 )
-async def invoice_pdf(request: Request, token: Token, render: PdfRendererDep) -> Response:
+async def invoice_pdf(request: Request, token: Token, pool: RenderPoolDep) -> Response:
     """The invoice as a PDF (rendered once per version of the invoice, then kept)."""
     hosted = await _open(request, token)
     if hosted is None:
         return not_found()
     document = invoice_html(hosted, _link(request, token), printable=True)
-    invoice_id, fingerprint = hosted.invoice.id, document.fingerprint
-    database: Database = request.app.state.db
-    async with database.unit(write=False) as unit:
-        pdf = await unit.run(service.kept_pdf, invoice_id, fingerprint)
-    if pdf is None:
-        pdf = await run_in_threadpool(render, document.html)
-        try:
-            async with database.unit(write=True) as unit:
-                await unit.run(service.keep_pdf, invoice_id, fingerprint, pdf)
-        except IntegrityError:
-            pass  # the invoice was deleted meanwhile: this answer is still what was asked for
+    settings: Settings = request.app.state.settings
+    flight = documents.Flight(
+        request.app.state.db,
+        pool,
+        settings.pdf_render_wait_seconds,
+        settings.pdf_render_lease_seconds,
+    )
+    try:
+        pdf = await documents.pdf_of(flight, hosted.invoice.id, document.fingerprint, document.html)
+    except RenderBusy:
+        return busy()
     filename = f"invoice-{re.sub(r'[^A-Za-z0-9._-]', '_', hosted.invoice.number)}.pdf"
     headers = {**PRIVATE_HEADERS, "Content-Disposition": f'inline; filename="{filename}"'}
     return Response(pdf, media_type="application/pdf", headers=headers)

@@ -30,5 +30,26 @@ def open_invoice(session: Session, link_token: str) -> HostedInvoice:
     return HostedInvoice(merchant_name, invoice, totals.of_view(invoice))
 
 
+def claim_render(
+    session: Session, invoice_id: int, fingerprint: str, lease: float
+) -> tuple[bool, bytes | None]:
+    """(claimed, kept PDF): whether this caller is to render the version, or its PDF if it was
+    kept meanwhile. A renderer keeps the PDF and drops its claim in one transaction, so a claim
+    won just after that finds the PDF here instead of rendering it again."""
+    if not repository.claim_render(session, invoice_id, fingerprint, lease):
+        return False, None
+    pdf = repository.kept_pdf(session, invoice_id, fingerprint)
+    if pdf is not None:
+        repository.release_render(session, invoice_id, fingerprint)
+        return False, pdf
+    return True, None
+
+
+def keep_pdf(session: Session, invoice_id: int, fingerprint: str, pdf: bytes) -> None:
+    """Keep the rendered PDF and end the claim of its renderer, together."""
+    repository.keep_pdf(session, invoice_id, fingerprint, pdf)
+    repository.release_render(session, invoice_id, fingerprint)
+
+
 kept_pdf = repository.kept_pdf
-keep_pdf = repository.keep_pdf
+release_render = repository.release_render

@@ -23,3 +23,17 @@ class InvoiceDocument(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PdfRenderClaim(Base):
+    """Who is rendering an invoice's PDF now: the first download of a version claims it, the
+    others wait for the kept PDF instead of rendering it again. The claim is a lease: a
+    renderer that died leaves one that expires, and the next download claims it anew."""
+
+    __tablename__ = "pdf_render_claims"
+
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), primary_key=True
+    )
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,9 +1,12 @@
 """The bulk upload reader on CSV bytes written by hand and XLSX files built with openpyxl."""
 
 import io
+import random
 import re
+import string
+import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -372,6 +375,14 @@ class TestScheduled:
             ("tomorrow", "schedule_time: must be a date and time such as 2026-12-01 09:30"),
             ("2026-12-01", "schedule_time: must be a date and time such as 2026-12-01 09:30"),
             ("2026-13-01 09:30", "schedule_time: must be a date and time such as 2026-12-01 09:30"),
+            (
+                "9999-12-31 23:59-05:00",
+                "schedule_time: must fall within the years 1 to 9999 in UTC",
+            ),
+            (
+                "0001-01-01 00:00+05:00",
+                "schedule_time: must fall within the years 1 to 9999 in UTC",
+            ),
         ],
     )
     def test_refused(self, text: str, reason: str) -> None:
@@ -515,3 +526,157 @@ class TestLargeFile:
             description="Invoice 100000",
             schedule_time=None,
         )
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_HEADER_CELLS = b"".join(
+    b'<c r="%s1" t="s"><v>%d</v></c>' % (column.encode(), i) for i, column in enumerate("ABCDEF")
+)
+# One good row after the header: the shared strings 6 and 7 are its reference and name.
+GOOD_ROWS = (
+    b'<row r="1">' + _HEADER_CELLS + b'</row><row r="2"><c r="A2" t="s"><v>6</v></c>'
+    b'<c r="B2" t="s"><v>7</v></c><c r="C2"><v>96550000001</v></c><c r="E2"><v>1</v></c></row>'
+)
+GOOD_STRINGS = [b"<si><t>%s</t></si>" % name.encode() for name in [*HEADER.split(","), "R", "Ali"]]
+
+
+def built_xlsx(
+    rows: bytes = GOOD_ROWS,
+    strings: Iterable[bytes] = GOOD_STRINGS,
+    *,
+    prologue: bytes = b"",
+    parts: dict[str, bytes] | None = None,
+) -> bytes:
+    """A workbook written part by part as Excel writes one (shared strings, not inline), so
+    a test can make any part as large, as repetitive or as odd as it needs."""
+    content_types = (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_TYPE}.worksheet+xml"/>'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_TYPE}.sharedStrings+xml"/>'
+        "</Types>"
+    )
+    fixed = {
+        "[Content_Types].xml": content_types,
+        "_rels/.rels": f'<Relationships xmlns="{_PACKAGE}"><Relationship Id="rId1" '
+        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{MAIN}" xmlns:r="{_REL}"><sheets>'
+        '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PACKAGE}">'
+        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>",
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, text in fixed.items():
+            archive.writestr(name, text)
+        sheet = f'<worksheet xmlns="{MAIN}"><sheetData>'.encode() + rows
+        archive.writestr("xl/worksheets/sheet1.xml", sheet + b"</sheetData></worksheet>")
+        with archive.open("xl/sharedStrings.xml", "w") as part:
+            part.write(prologue + f'<sst xmlns="{MAIN}">'.encode())
+            for item in strings:
+                part.write(item)
+            part.write(b"</sst>")
+        for name, data in (parts or {}).items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def read_xlsx(content: bytes, max_rows: int = 100_000) -> tuple[list[BulkRow], list[RowError]]:
+    return read_rows(content, "xlsx", currency="KWD", scheduled=False, max_rows=max_rows)
+
+
+def refused(content: bytes, reason: str, max_rows: int = 100_000) -> None:
+    with pytest.raises(BulkFileError) as caught:
+        read_xlsx(content, max_rows)
+    assert caught.value.reason == reason
+
+
+class TestXlsxBounds:
+    """A file is measured before it is parsed; what it may hold grows with max_rows."""
+
+    def test_a_file_built_part_by_part_reads(self) -> None:
+        rows, errors = read_xlsx(built_xlsx())
+        assert errors == []
+        assert [(row.reference_number, row.name) for row in rows] == [("R", "Ali")]
+
+    def test_shared_strings_that_inflate_a_thousand_times(self) -> None:
+        # 125 KB that inflate to 51 MB of shared strings: openpyxl took 33 s and 190 MB on it.
+        bomb = built_xlsx(strings=[*GOOD_STRINGS, *[b"<si><t>xxxxxxxxxx</t></si>"] * 2_000_000])
+        assert len(bomb) < 200_000
+        started = time.perf_counter()
+        refused(bomb, "the xlsx part xl/sharedStrings.xml inflates more than 100 times")
+        assert time.perf_counter() - started < 1
+
+    def test_too_many_shared_strings(self) -> None:
+        strings = [*GOOD_STRINGS, *(b"<si><t>s%d</t></si>" % n for n in range(200))]
+        refused(built_xlsx(strings=strings), "the xlsx file has more than 124 shared strings", 10)
+
+    def test_shared_strings_too_large(self) -> None:
+        text = "".join(random.Random(1).choices(string.ascii_letters, k=2_000)).encode()
+        strings = [*GOOD_STRINGS, *[b"<si><t>" + text + b"</t></si>"] * 40]
+        reason = "the shared strings inflate to more than 68736 bytes"
+        refused(built_xlsx(strings=strings), reason, 10)
+
+    def test_too_many_cells(self) -> None:
+        wide = b"".join(
+            b'<row r="%d">' % r + b'<c r="A%d"><v>1</v></c>' % r * 40 + b"</row>"
+            for r in range(3, 13)
+        )
+        refused(built_xlsx(GOOD_ROWS + wide), "the xlsx file has more than 320 cells", 2)
+
+    def test_a_row_padded_out_to_its_last_column(self) -> None:
+        # One cell in column XFD: openpyxl yields the row as 16,384 cells.
+        far = GOOD_ROWS + b'<row r="3"><c r="XFD3"><v>1</v></c></row>'
+        refused(built_xlsx(far), "the xlsx file has more than 320 cells", 2)
+
+    def test_too_many_rows(self) -> None:
+        blank = b"".join(b'<row r="%d"/>' % r for r in range(3, 103))
+        refused(built_xlsx(GOOD_ROWS + blank), "the xlsx file has more than 68 rows", 2)
+
+    def test_a_row_past_the_last_row_of_excel(self) -> None:
+        far = GOOD_ROWS + b'<row r="1048577"><c r="A1048577"><v>1</v></c></row>'
+        refused(built_xlsx(far), "the xlsx file has rows past row 1048576")
+
+    def test_a_dtd(self) -> None:
+        # Entities are how a few bytes of XML expand to gigabytes ("billion laughs").
+        dtd = b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">]>'
+        reason = "the xlsx file declares a DTD, which no spreadsheet part has"
+        refused(built_xlsx(prologue=dtd), reason)
+
+    def test_too_many_parts(self) -> None:
+        parts = {f"xl/media/{n}.bin": b"" for n in range(1_000)}
+        refused(built_xlsx(parts=parts), "the xlsx file has more than 1000 parts")
+
+    def test_inflating_past_the_total(self) -> None:
+        blob = random.Random(2).randbytes(1_100_000)  # does not compress: no ratio to catch
+        reason = "the xlsx file inflates to more than 1049600 bytes"
+        refused(built_xlsx(parts={"xl/media/image1.png": blob}), reason, 1)
+
+    def test_a_part_read_whole_with_too_many_elements(self) -> None:
+        styles = f'<styleSheet xmlns="{MAIN}">'.encode() + b"<a/>" * 100_001 + b"</styleSheet>"
+        reason = "the xlsx part xl/styles.xml has more than 100000 elements"
+        refused(built_xlsx(parts={"xl/styles.xml": styles}), reason)
+
+    def test_an_upload_of_max_rows_realistic_rows_is_within_the_bounds(self) -> None:
+        count = 2_000
+        strings = list(GOOD_STRINGS[:6])
+        rows = [b'<row r="1">' + _HEADER_CELLS + b"</row>"]
+        for r in range(2, count + 2):
+            texts = [f"INV-{r:06d}", f"Client number {r}", f"client{r}@example.com"]
+            texts.append(f"Monthly consulting retainer, {r % 12 + 1} of 12, with a long note")
+            cells = b""
+            for column, text in zip("ABDF", texts, strict=True):
+                cells += b'<c r="%s%d" t="s"><v>%d</v></c>' % (column.encode(), r, len(strings))
+                strings.append(b"<si><t>%s</t></si>" % text.encode())
+            cells += b'<c r="C%d"><v>9655%07d</v></c><c r="E%d"><v>12.5</v></c>' % (r, r, r)
+            rows.append(b'<row r="%d" spans="1:6">%s</row>' % (r, cells))
+        parsed, errors = read_xlsx(built_xlsx(b"".join(rows), strings), max_rows=count)
+        assert errors == []
+        assert len(parsed) == count

@@ -2,12 +2,14 @@
 
 import base64
 import io
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from openpyxl import Workbook
 
+from tests.dialects.hesabe.test_bulk_file import GOOD_STRINGS, built_xlsx
 from tests.dialects.hesabe.wire import INVALID_REQUEST, NOT_FOUND, Hesabe
 
 HEADER = "reference_number,name,phone,email,amount,description"
@@ -134,6 +136,32 @@ class TestUpload:
         assert [i["reference_number"] for i in scheduled["data"]] == ["S-1"]
         assert scheduled["data"][0]["schedule_time"] == f"{when}:00"
         assert [i["reference_number"] for i in bulk_list(hesabe, type="0")["data"]] == ["B-1"]
+
+    def test_schedule_times_past_the_calendar_in_utc_are_bad_rows(self, hesabe: Hesabe) -> None:
+        header = HEADER + ",schedule_time"
+        rows = [
+            "S-1,A,+96566666666,,1.000,x,9999-12-31 23:59-05:00",
+            "S-2,A,+96566666666,,1.000,x,0001-01-01 00:00+05:00",
+            "S-3,A,+96566666666,,1.000,x,9999-12-31 23:59+00:00",
+        ]
+        answer = upload(hesabe, csv_file(*rows, header=header), isScheduled="1")
+        assert answer.status_code == 506, answer.text
+        errors = answer.json()["response"]["errors"]
+        assert [e["line"] for e in errors] == [2, 3]
+        assert all(e["reason"].startswith("schedule_time: ") for e in errors), errors
+        assert bulk_list(hesabe, type="1")["total"] == 0
+
+    def test_an_xlsx_that_inflates_is_refused_before_it_is_parsed(self, hesabe: Hesabe) -> None:
+        # 125 KB whose shared strings inflate to 51 MB: accepted after 33 s and 190 MB before.
+        strings = [*GOOD_STRINGS, *[b"<si><t>xxxxxxxxxx</t></si>"] * 2_000_000]
+        invoices = base64.b64encode(built_xlsx(strings=strings)).decode()
+        started = time.monotonic()
+        answer = upload(hesabe, invoices, fileType="xlsx")
+        assert time.monotonic() - started < 5
+        assert answer.status_code == 506, answer.text
+        reason = "the xlsx part xl/sharedStrings.xml inflates more than 100 times"
+        assert answer.json()["response"]["errors"] == [{"field": "invoices", "reason": reason}]
+        assert bulk_list(hesabe)["total"] == 0
 
     def test_unusable_files(self, hesabe: Hesabe) -> None:
         for invoices, changes in [

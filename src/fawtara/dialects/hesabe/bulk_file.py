@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from openpyxl import load_workbook
-
+from fawtara.dialects.hesabe import bulk_xlsx
 from fawtara.dialects.text import has_nul
 from fawtara.errors import FawtaraError
 from fawtara.money import exponent, to_minor
@@ -80,18 +79,20 @@ def read_rows(
     Raises UnknownCurrency for a bad `currency`, once, rather than as an error on every row.
     """
     exponent(currency)
-    records = _records(content, file_type)
+    records = _records(content, file_type, max_rows)
     try:
         return _validate(records, currency=currency, scheduled=scheduled, max_rows=max_rows)
     finally:
         records.close()  # stops reading early and closes the workbook now, not at collection
 
 
-def text_records(content: bytes, file_type: str) -> Generator[tuple[int, list[str]], None, None]:
+def text_records(
+    content: bytes, file_type: str, max_rows: int = 100_000
+) -> Generator[tuple[int, list[str]], None, None]:
     """Each record of a file, header first, as its line and its cells as text (a spreadsheet
     number as the digits typed). The CLI's import reads files with this, so a file's lines are
     numbered alike whichever API it goes to."""
-    records = _records(content, file_type)
+    records = _records(content, file_type, max_rows)
     try:
         for line, cells in records:
             yield line, [_text(cell) for cell in cells]
@@ -99,11 +100,12 @@ def text_records(content: bytes, file_type: str) -> Generator[tuple[int, list[st
         records.close()
 
 
-def _records(content: bytes, file_type: str) -> Generator[_Record, None, None]:
+def _records(content: bytes, file_type: str, max_rows: int) -> Generator[_Record, None, None]:
     if file_type == "csv":
         return _csv_records(content)
     if file_type == "xlsx":
-        return _xlsx_records(content)
+        # Bounded by what an upload of max_rows rows may hold, before any of it is parsed.
+        return _xlsx_records(content, max_rows)
     raise BulkFileError(f"file type must be csv or xlsx, not {file_type!r}")
 
 
@@ -124,28 +126,11 @@ def _csv_records(content: bytes) -> Generator[_Record, None, None]:
         raise BulkFileError(f"not a readable CSV file (line {reader.line_num}: {exc})") from None
 
 
-def _xlsx_records(content: bytes) -> Generator[_Record, None, None]:
-    """Rows of the first worksheet, numbered as the spreadsheet numbers them."""
+def _xlsx_records(content: bytes, max_rows: int) -> Generator[_Record, None, None]:
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises anything from BadZipFile to KeyError on a non-xlsx
-        raise BulkFileError("not a readable xlsx file") from None
-    try:
-        if not workbook.worksheets:
-            raise BulkFileError("the xlsx file has no worksheet")
-        sheet = workbook.worksheets[0]
-        # The stored dimension is written by whatever made the file and may be wrong; trusting
-        # it would silently drop rows past it. Rows then come back as long as their last cell.
-        sheet.reset_dimensions()
-        # openpyxl yields an empty tuple for each row missing from the file, so counting keeps
-        # the spreadsheet's own row numbers.
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-    except BulkFileError:
-        raise
-    except Exception:  # a damaged sheet fails while streamed, in the parser's own exceptions
-        raise BulkFileError("not a readable xlsx file") from None
-    finally:
-        workbook.close()
+        yield from bulk_xlsx.records(content, bulk_xlsx.XlsxLimits.for_rows(max_rows))
+    except bulk_xlsx.XlsxRefused as exc:
+        raise BulkFileError(exc.reason) from None
 
 
 def _validate(
@@ -323,7 +308,14 @@ def _schedule_time(value: object) -> datetime:
         raise _InvalidCell("schedule_time: is required for a scheduled upload")
     else:
         raise _InvalidCell("schedule_time: must be a date and time such as 2026-12-01 09:30")
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except (
+        OverflowError
+    ):  # 9999-12-31 23:59-05:00 is in year 10000 in UTC, 0001-01-01 00:00+05:00 in year 0
+        raise _InvalidCell("schedule_time: must fall within the years 1 to 9999 in UTC") from None
 
 
 def _parse_time(text: str) -> datetime:
