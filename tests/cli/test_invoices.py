@@ -44,6 +44,15 @@ class TestFatoraInvoices:
         assert created["number"] in listed.stdout
         assert "page 1: 1 of 1" in listed.stdout
 
+    def test_json_prints_times_as_the_server_wrote_them(self, user: User) -> None:
+        created = user.json("invoices", "create", "--amount", "5", "--description", "x")
+        wire = httpx.get(
+            f"{user.env['FAWTARA_URL']}/v1/invoices/{created['id']}",
+            headers={"api_key": user.env["FAWTARA_API_KEY"]},
+        ).json()["invoice"]
+        assert created["date"] == wire["date"]
+        assert "+00:00" in wire["date"]
+
     def test_every_page(self, user: User) -> None:
         for n in range(3):
             user.json("invoices", "create", "--amount", str(n + 1), "--description", "x")
@@ -113,6 +122,15 @@ class TestHesabeInvoices:
         hesabe_user.json("invoices", "delete", invoice_id)
         stderr = hesabe_user.fails(1, "invoices", "get", invoice_id)
         assert stderr == "Error: 404: Request not found, Please verify the request data\n"
+
+    def test_json_prints_times_as_the_server_wrote_them(self, hesabe_user: User) -> None:
+        created = hesabe_user.json(
+            "invoices", "create", "--amount", "5", "--description", "x", "--reference", "R-2",
+            "--client-name", "F", "--client-phone", "55000000", "--country-code", "965",
+        )  # fmt: skip
+        shown = hesabe_user.json("invoices", "get", str(created["id"]))
+        for stamp in (shown["created_at"], shown["updated_at"]):
+            assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", stamp), stamp
 
     def test_what_the_dialect_does_not_take_is_a_usage_error(self, hesabe_user: User) -> None:
         stderr = hesabe_user.fails(2, "invoices", "list", "--status", "paid")

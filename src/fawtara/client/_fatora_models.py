@@ -8,11 +8,16 @@ TypedDicts, spelled as the wire spells it, so `create(**fields)` reads like the 
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal, NotRequired, Required, TypedDict
+from typing import Annotated, Literal, NotRequired, Required, TypedDict
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 Amount = Decimal | int  # never float: amounts must reach the server as written
+
+
+# A time as the wire writes it (ISO 8601 with its offset, "+00:00"), also when written back as
+# JSON: pydantic's own form ("Z") would not be what the server sent.
+Instant = Annotated[datetime, PlainSerializer(datetime.isoformat, when_used="json")]
 
 
 class Model(BaseModel):
@@ -42,7 +47,7 @@ class Item(Model):
 
 class Payment(Model):
     id: int
-    payment_date: datetime
+    payment_date: Instant
     transaction_id: str | None
     amount: Decimal
     note: str | None = None
@@ -72,8 +77,8 @@ class Invoice(Model):
     currency: str
     terms_conditions: str | None = None
     note: str | None = None
-    due_date: datetime | None = None
-    date: datetime
+    due_date: Instant | None = None
+    date: Instant
     status: Literal["unpaid", "partially_paid", "paid", "cancelled"]
     type: str
     client: Client | None = None

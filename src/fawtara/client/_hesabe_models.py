@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, NotRequired, Required, TypedDict
 
-from pydantic import AfterValidator, computed_field, model_validator
+from pydantic import AfterValidator, PlainSerializer, computed_field, model_validator
 
 from fawtara.client._fatora_models import Amount, Model
 
@@ -20,7 +20,13 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-Stamp = Annotated[datetime, AfterValidator(_utc)]  # "2026-11-21 12:00:00", in UTC
+_WIRE_STAMP = "%Y-%m-%d %H:%M:%S"
+# "2026-11-21 12:00:00", in UTC; written back (as JSON) the way the wire writes it.
+Stamp = Annotated[
+    datetime,
+    AfterValidator(_utc),
+    PlainSerializer(lambda value: value.strftime(_WIRE_STAMP), when_used="json"),
+]
 
 STATUSES = {0: "pending", 1: "paid", 2: "expired", 3: "cancelled"}
 
