@@ -27,6 +27,7 @@ from fawtara.dialects.hesabe import errors as hesabe_errors
 from fawtara.dialects.hesabe.auth import MerchantKeys
 from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.dialects.hesabe.routes import router as hesabe_router
+from fawtara.docs_pages import add_docs_pages
 from fawtara.errors import FawtaraError
 from fawtara.hosted import routes as hosted
 from fawtara.hosted.pdf import RenderPool
@@ -72,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Merchant invoicing server with Fatora- and Hesabe-style APIs",
         lifespan=lifespan,
+        docs_url=None,  # served by add_docs_pages, without a CDN
+        redoc_url=None,
         # Fawtara reports through its own Prometheus metrics and JSON logs (fawtara.ops);
         # FastAPI's OpenTelemetry hooks would only cost a check on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -103,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hesabe_router)
     app.include_router(hosted.router)
     app.include_router(ops.router)
+    add_docs_pages(app)
     get_route = next(r for r in fatora_router.routes if getattr(r, "endpoint", None) is get_invoice)
     app.add_middleware(FatoraFastPath, route=get_route)
     app.add_middleware(

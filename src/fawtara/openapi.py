@@ -4,6 +4,7 @@ FastAPI documents a 422 for every route with parameters, because that is what it
 answers by default. Here each dialect answers validation errors its own way (Fatora: 400, the
 Hesabe style: 506, the invoice link: its 404 page), so the 422 FastAPI adds is dropped where
 the route did not declare one itself (Fatora's 422 is a refused value, declared per route).
+The Hesabe style's bearer token and access code are documented as required together.
 """
 
 from collections.abc import Callable
@@ -11,7 +12,20 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from fawtara.dialects.hesabe.auth import access_code_header, bearer_header
+
 _FASTAPI_VALIDATION = "#/components/schemas/HTTPValidationError"
+# FastAPI lists each security dependency as an alternative; a Hesabe-style call needs both.
+_TOGETHER = frozenset({bearer_header.scheme_name, access_code_header.scheme_name})
+
+
+def _combined(security: list[dict[str, list[str]]]) -> list[dict[str, list[str]]]:
+    """Alternatives that are in truth required together, as one requirement."""
+    names = {name for requirement in security for name in requirement}
+    if not _TOGETHER <= names:
+        return security
+    rest = [r for r in security if not set(r) <= _TOGETHER]
+    return [{name: [] for name in sorted(_TOGETHER)}, *rest]
 
 
 def _is_fastapi_default(response: dict[str, Any]) -> bool:
@@ -29,6 +43,8 @@ def truthful(app: FastAPI) -> Callable[[], dict[str, Any]]:
         document = generate()
         for operations in document["paths"].values():
             for operation in operations.values():
+                if "security" in operation:
+                    operation["security"] = _combined(operation["security"])
                 responses = operation.get("responses", {})
                 if "422" in responses and _is_fastapi_default(responses["422"]):
                     del responses["422"]

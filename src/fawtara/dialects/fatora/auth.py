@@ -10,8 +10,15 @@ from fawtara.credentials.principal import Principal
 from fawtara.db import UnitOfWork, UnitOfWorkDep
 from fawtara.errors import InvalidApiKey
 
-api_key_header = APIKeyHeader(name="api_key", auto_error=False, description="Your API key")
-bearer_header = HTTPBearer(auto_error=False, description="A token from /v1/Authorization/Authorize")
+# Scheme names are the document's: each dialect has its own, so neither overwrites the other.
+api_key_header = APIKeyHeader(
+    name="api_key", scheme_name="FatoraApiKey", auto_error=False, description="Your API key"
+)
+bearer_header = HTTPBearer(
+    scheme_name="FatoraBearer",
+    auto_error=False,
+    description="A token from /v1/Authorization/Authorize (either this or the api_key header)",
+)
 
 ApiKeyHeader = Annotated[str | None, Depends(api_key_header)]
 

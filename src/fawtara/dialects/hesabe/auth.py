@@ -28,9 +28,16 @@ from fawtara.errors import InvalidAccessCode, InvalidToken
 from fawtara.json_text import loads
 from fawtara.models import Merchant
 
-bearer_header = HTTPBearer(auto_error=False, description="The access_token from /api/v1/login")
+bearer_header = HTTPBearer(
+    scheme_name="HesabeBearer",
+    auto_error=False,
+    description="The access_token from /api/v1/login (with the accessCode header)",
+)
 access_code_header = APIKeyHeader(
-    name="accessCode", auto_error=False, description="The merchant's access code"
+    name="accessCode",
+    scheme_name="HesabeAccessCode",
+    auto_error=False,
+    description="The merchant's access code (with the bearer token)",
 )
 SECURITY_DOCS = [Depends(bearer_header), Depends(access_code_header)]
 
