@@ -154,7 +154,8 @@ from pathlib import Path
 from fawtara.dialects.hesabe.bulk_file import read_rows
 content = Path(sys.argv[1]).read_bytes()
 def rss(field):
-    line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith(field))
+    lines = Path("/proc/self/status").read_text().splitlines()
+    line = next(l for l in lines if l.startswith(field))
     return int(line.split()[1])
 Path("/proc/self/clear_refs").write_text("5")  # resets the peak (VmHWM) to the RSS of now
 before = rss("VmRSS")
@@ -176,8 +177,11 @@ def _xlsx_files(folder: Path) -> dict[str, Path]:
     bomb = [*GOOD_STRINGS, *[b"<si><t>xxxxxxxxxx</t></si>"] * 2_000_000]
     # The most shared strings the bounds of 100,000 rows accept (600,064), each distinct.
     worst = [*GOOD_STRINGS, *(b"<si><t>s%07d</t></si>" % n for n in range(600_056))]
-    files = {"one row": built_xlsx(), "shared strings inflating 400 times": built_xlsx(strings=bomb),
-             "600,064 distinct shared strings (the bound)": built_xlsx(strings=worst)}  # fmt: skip
+    files = {
+        "one row": built_xlsx(),
+        "shared strings inflating 400 times": built_xlsx(strings=bomb),
+        "600,064 distinct shared strings (the bound)": built_xlsx(strings=worst),
+    }
     paths = {}
     for n, (name, content) in enumerate(files.items()):
         paths[name] = folder / f"{n}.xlsx"
