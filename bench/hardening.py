@@ -1,0 +1,226 @@
+"""Benchmark the hardening of issue 18: PDF render time by items, one render for many first
+downloads (and the API's p99 meanwhile), and the memory of a worst-case XLSX upload.
+
+    .venv/bin/python bench/hardening.py [--renders 3] [--downloads 20]
+
+1. PDF: the Arabic example lengthened to 50 and to 500 items, rendered by the server's own
+   PdfRenderer in this process, alternating; medians of --renders; the ratio 500 / 50.
+2. Downloads: `fawtara serve` on SQLite; --downloads concurrent first downloads of one fresh
+   link; the renders the server logged, and the p99 of `GET /v1/invoices/{id}` sent one after
+   another meanwhile, next to the same with no download running.
+3. XLSX: `read_rows` in a fresh process per file, its peak RSS over the RSS of the same process
+   before (the module imported): a tiny file; the 125 KB file whose shared strings inflate to
+   51 MB; the largest shared strings the bounds accept for 100,000 rows.
+Writes the section "Hardening (issue 18)" of bench/RESULTS.md. See bench/README.md.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import harness
+from hosted_invoice import BASE_URL, FAWTARA, MASTER_KEY, _issue
+
+from fawtara.db import Database
+from fawtara.hosted.pdf import PdfRenderer
+from fawtara.hosted.render import invoice_html
+from fawtara.hosted.service import open_invoice
+from fawtara.settings import Settings
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "RESULTS.md"
+START, END = "<!-- hardening:start -->", "<!-- hardening:end -->"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--renders", type=int, default=3)
+    parser.add_argument("--downloads", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder, harness.stop_on_signals():
+        lines = _serve_and_measure(Path(folder), args)
+    lines += _xlsx_report()
+    _write_section("\n".join(lines))
+    print("\n".join(lines))
+
+
+def _serve_and_measure(folder: Path, args: argparse.Namespace) -> list[str]:
+    url = f"sqlite:///{folder / 'fawtara.db'}"
+    env = {**os.environ, "FAWTARA_DATABASE_URL": url, "FAWTARA_MASTER_KEY": MASTER_KEY,
+           "FAWTARA_BASE_URL": BASE_URL}  # fmt: skip
+    port = harness.free_port()
+    argv = [FAWTARA, "serve", "--host", harness.LOOPBACK, "--port", str(port)]
+    log = folder / "fawtara.log"
+    with harness.Server("fawtara", argv, env, port, log) as server:
+        server.wait_ready("/openapi.json")
+        settings = Settings(database_url=url, master_key=MASTER_KEY, base_url=BASE_URL)
+        lines = _render_report(settings, port, args.renders)
+        lines += _download_report(settings, port, log, args.downloads)
+    return lines
+
+
+def _render_report(settings: Settings, port: int, renders: int) -> list[str]:
+    renderer = PdfRenderer()
+    database = Database(settings)
+    html = {}
+    for items in (50, 500):
+        invoice = _issue(settings, port, "ar", items)
+        with database.session(write=False) as session:
+            hosted = open_invoice(session, invoice["token"])
+        html[items] = invoice_html(hosted, f"{BASE_URL}/i/{invoice['token']}", printable=True).html
+    database.dispose()
+    renderer(html[50])  # fonts load on the first render
+    times: dict[int, list[float]] = {50: [], 500: []}
+    for _ in range(renders):
+        for items in (50, 500):
+            start = time.perf_counter()
+            renderer(html[items])
+            times[items].append(time.perf_counter() - start)
+    small, large = (statistics.median(times[n]) for n in (50, 500))
+    return [
+        f"### PDF render time by items (Arabic example, medians of {renders}, alternating)",
+        "",
+        "| 50 items | 500 items | 500 / 50 (target ≤ 10) |",
+        "|---:|---:|---:|",
+        f"| {small:.2f} s | {large:.2f} s | {large / small:.1f} |",
+        "",
+    ]
+
+
+def _api_p99(port: int, invoice: dict[str, Any], stop: threading.Event) -> list[float]:
+    headers = {"api_key": invoice["api_key"]}
+    samples = []
+    while not stop.is_set():
+        start = time.perf_counter()
+        harness.request(port, "GET", f"/v1/invoices/{invoice['id']}", headers)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def _p99(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else float("nan")
+
+
+def _download_report(settings: Settings, port: int, log: Path, downloads: int) -> list[str]:
+    other = _issue(settings, port, "en", 3)
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as api:
+        idle = api.submit(_api_p99, port, other, stop)
+        time.sleep(2)
+        stop.set()
+    quiet = idle.result()
+    invoice = _issue(settings, port, "ar", 50)
+    path = f"/i/{invoice['token']}.pdf"
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as api, ThreadPoolExecutor(downloads) as pool:
+        busy = api.submit(_api_p99, port, other, stop)
+        start = time.perf_counter()
+        statuses = list(pool.map(lambda _: harness.request(port, "GET", path).status,
+                                 range(downloads)))  # fmt: skip
+        elapsed = time.perf_counter() - start
+        stop.set()
+    loaded = busy.result()
+    rendered = sum(
+        1 for line in log.read_text().splitlines()
+        if '"pdf rendered"' in line and f'"invoice_id": {invoice["id"]}' in line
+    )  # fmt: skip
+    ok = statuses.count(200)
+    return [
+        f"### {downloads} concurrent first downloads of one link (1 worker, SQLite)",
+        "",
+        "| answered 200 | renders | all answered in | API p99 idle | API p99 meanwhile |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {ok} / {downloads} | {rendered} | {elapsed:.2f} s | {_p99(quiet):.1f} ms "
+        f"| {_p99(loaded):.1f} ms |",
+        "",
+    ]
+
+
+# Run in a fresh process per file, which reads the file ready-made: the peak RSS it adds is
+# read_rows' alone.
+_MEASURE = """
+import sys, time
+from pathlib import Path
+from fawtara.dialects.hesabe.bulk_file import read_rows
+content = Path(sys.argv[1]).read_bytes()
+def rss(field):
+    lines = Path("/proc/self/status").read_text().splitlines()
+    line = next(l for l in lines if l.startswith(field))
+    return int(line.split()[1])
+Path("/proc/self/clear_refs").write_text("5")  # resets the peak (VmHWM) to the RSS of now
+before = rss("VmRSS")
+start = time.perf_counter()
+try:
+    read_rows(content, "xlsx", currency="KWD", scheduled=False)
+    outcome = "accepted"
+except Exception as exc:
+    outcome = "refused: " + str(exc)
+after = rss("VmHWM")
+print(len(content), before, after, time.perf_counter() - start, outcome, sep="\\t")
+"""
+
+
+def _xlsx_files(folder: Path) -> dict[str, Path]:
+    sys.path.insert(0, str(ROOT))
+    from tests.dialects.hesabe.test_bulk_file import GOOD_STRINGS, built_xlsx
+
+    bomb = [*GOOD_STRINGS, *[b"<si><t>xxxxxxxxxx</t></si>"] * 2_000_000]
+    # The most shared strings the bounds of 100,000 rows accept (600,064), each distinct.
+    worst = [*GOOD_STRINGS, *(b"<si><t>s%07d</t></si>" % n for n in range(600_056))]
+    files = {
+        "one row": built_xlsx(),
+        "shared strings inflating 400 times": built_xlsx(strings=bomb),
+        "600,064 distinct shared strings (the bound)": built_xlsx(strings=worst),
+    }
+    paths = {}
+    for n, (name, content) in enumerate(files.items()):
+        paths[name] = folder / f"{n}.xlsx"
+        paths[name].write_bytes(content)
+    return paths
+
+
+def _xlsx_report() -> list[str]:
+    lines = [
+        "### XLSX upload: memory of `read_rows` (peak RSS over the process's before)",
+        "",
+        "| file | size | outcome | time | peak RSS added |",
+        "|---|---:|---|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        for name, path in _xlsx_files(Path(folder)).items():
+            command = [sys.executable, "-c", _MEASURE, str(path)]
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            size, before, after, seconds, outcome = out.strip().split("\t")
+            added = (int(after) - int(before)) / 1024
+            lines.append(f"| {name} | {int(size) / 1024:,.0f} KB | {outcome} "
+                         f"| {float(seconds):.2f} s | {added:.0f} MB |")  # fmt: skip
+    return [*lines, ""]
+
+
+def _write_section(body: str) -> None:
+    stamp = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                           cwd=ROOT).stdout.strip()  # fmt: skip
+    section = (f"{START}\n## Hardening (issue 18)\n\nWritten by `bench/hardening.py` at {stamp}, "
+               f"{time.strftime('%Y-%m-%d')}, in one run.\n\n{body}\n{END}")  # fmt: skip
+    text = RESULTS.read_text()
+    if START in text:
+        text = re.sub(
+            re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S
+        )
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    RESULTS.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
