@@ -67,13 +67,12 @@ def serve(
     ] = False,
 ) -> None:
     """Apply migrations, then serve the API."""
-    _check_master_key(host, allow_placeholder_key)
     # Invoice links point at this server unless a public base URL is configured.
     os.environ.setdefault("FAWTARA_BASE_URL", f"http://{_shown(host)}:{port}")
     if access_log is not None:
         os.environ["FAWTARA_ACCESS_LOG"] = "true" if access_log else "false"
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        _serve(host, port, workers, demo)
+        _serve(host, port, workers, demo, allow_placeholder_key)
         return
     from fawtara.ops.metrics_folder import metrics_folder
 
@@ -83,10 +82,12 @@ def serve(
     # The workers add up their metrics in one folder (before prometheus_client is imported).
     with metrics_folder() as folder:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
-        _serve(host, port, workers, demo)
+        _serve(host, port, workers, demo, allow_placeholder_key)
 
 
-def _serve(host: str, port: int, workers: int, demo: bool) -> None:
+def _serve(host: str, port: int, workers: int, demo: bool, allow_placeholder_key: bool) -> None:
+    # Imports the server's modules, prometheus_client among them: only once its folder is set.
+    _check_master_key(host, allow_placeholder_key)
     import uvicorn
 
     from fawtara import migrate
