@@ -21,6 +21,10 @@ _UNIQUE: dict[str, tuple[str, type[errors.Conflict]]] = {
     "uq_merchants_merchant_code": ("merchants.merchant_code", errors.DuplicateMerchantCredential),
     "uq_merchants_access_code": ("merchants.access_code", errors.DuplicateMerchantCredential),
     "uq_merchant_users_username": ("merchant_users.username", errors.DuplicateMerchantCredential),
+    "uq_merchant_users_username_key": (
+        "merchant_users.username_key",
+        errors.DuplicateMerchantCredential,
+    ),
     "uq_payments_merchant_id_transaction_id": (
         "payments.merchant_id, payments.transaction_id",
         errors.DuplicateTransaction,

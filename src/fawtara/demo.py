@@ -25,6 +25,7 @@ from fawtara.invoices.schemas import (
 )
 from fawtara.merchants.service import create_merchant, find_demo_merchant
 from fawtara.models import ApiKey, DemoCredentials, Merchant, MerchantUser
+from fawtara.models.merchant_user import username_key
 
 # Hesabe's published sandbox credentials: the reference pages' encrypted samples were made with
 # them, so those samples work unchanged against the demo merchant.
@@ -157,7 +158,8 @@ def _working_password(session: Session, box: SecretBox, kept: DemoCredentials) -
     password = _opened(box, kept.password_sealed, kept.merchant_id, "password")
     user = session.scalars(
         select(MerchantUser).where(
-            MerchantUser.merchant_id == kept.merchant_id, MerchantUser.username == DEMO_USERNAME
+            MerchantUser.merchant_id == kept.merchant_id,
+            MerchantUser.username_key == username_key(DEMO_USERNAME),
         )
     ).first()
     if password is None or user is None or not verify_password(user.password_hash, password):

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+import httpx
 import pytest
 
 from fawtara.credentials.passwords import verify_password
@@ -155,3 +156,35 @@ class TestRotateEnvelope:
         result = cli(server, "rotate-envelope", "--merchant", "999999", check=False)
         assert result.returncode == 1
         assert "not found" in result.stderr
+
+
+class TestUsernamesIgnoreCase:
+    """Sign-in matches a username whatever its case (a public kit signs in as `test` for the
+    user `Test`), so two usernames differing only in case would be one login: refused."""
+
+    def test_a_user_signs_in_in_any_case_and_is_shown_as_made(self, server: Server) -> None:
+        name = f"Test-{uuid.uuid4().hex[:8]}"
+        made = json.loads(
+            cli(server, "create", "--name", "Cased", "--username", name, "--json").stdout
+        )
+        assert made["username"] == name
+        for typed in (name, name.lower(), name.upper()):
+            body = {"username": typed, "password": made["password"]}
+            answer = httpx.post(f"{server.url}/api/v1/login", json=body)
+            assert answer.status_code == 200, (typed, answer.text)
+        wrong = httpx.post(
+            f"{server.url}/api/v1/login",
+            json={"username": name.lower(), "password": "not the password"},
+        )
+        assert wrong.status_code == 401
+
+    def test_a_username_differing_only_in_case_is_taken(self, server: Server) -> None:
+        name = f"Owner-{uuid.uuid4().hex[:8]}"
+        cli(server, "create", "--name", "First", "--username", name)
+        again = cli(
+            server, "create", "--name", "Second", "--username", name.swapcase(), check=False
+        )
+        assert again.returncode == 1
+        assert "username" in again.stderr
+        count = sql(server.database_url, "SELECT count(*) FROM merchants WHERE name = 'Second'")
+        assert count == [(0,)]

@@ -80,3 +80,20 @@ def test_authorize_with_bad_keys_locks_the_address(servers: tuple[Server, Server
     }
     # A key the process already verified is not a guess: it keeps working there.
     assert authorize(a, merchant.api_key).status_code == 200
+
+
+def test_the_account_is_counted_whatever_the_case_it_is_typed_in(
+    servers: tuple[Server, Server],
+) -> None:
+    """Sign-in matches usernames whatever their case, so failures typed in another case count
+    against the same account: `test` and `TEST` share the lock of `Test`."""
+    a, b = servers
+    one = new_merchant(a.database_url, with_user=True)
+    assert one.username
+    typed = [one.username.upper(), one.username.lower(), one.username.title()]
+    for server, username in zip((a, b, a), typed, strict=True):
+        answer = httpx.post(
+            f"{server.url}/api/v1/login", json={"username": username, "password": "wrong"}
+        )
+        assert answer.status_code == 401
+    assert_throttled_hesabe(login(b, one, one.password))

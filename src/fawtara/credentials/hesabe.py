@@ -14,6 +14,7 @@ from fawtara.credentials.passwords import hash_password
 from fawtara.credentials.secrets import SecretBox
 from fawtara.errors import InvalidInput
 from fawtara.models import Merchant, MerchantUser
+from fawtara.models.merchant_user import username_key
 
 _ALPHABET = string.ascii_letters + string.digits
 _PRINTABLE = frozenset(string.ascii_letters + string.digits + string.punctuation)
@@ -142,7 +143,8 @@ def reset_password(session: Session, merchant: Merchant, username: str) -> str:
     password = secrets.token_urlsafe(18)
     user = session.scalars(
         select(MerchantUser).where(
-            MerchantUser.merchant_id == merchant.id, MerchantUser.username == username
+            MerchantUser.merchant_id == merchant.id,
+            MerchantUser.username_key == username_key(username),
         )
     ).first()
     if user is None:

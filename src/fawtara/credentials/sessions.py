@@ -1,9 +1,14 @@
 """Hesabe-style sessions: a user logs in for a short-lived JWT and a single-use refresh token.
 
-The access token is an HS256 JWT bound to the merchant and the user (900 s by default). The
-refresh token is opaque, stored only as a keyed hash, and used once: refreshing spends it and
-issues a new pair in the same family. Presenting a spent token again means two parties hold it,
-so the whole family is revoked (the rotation scheme of RFC 6819 §5.2.2.3 / OAuth 2.1).
+The access token is an HS256 JWT bound to the merchant, the user and the login (its refresh
+token family; 900 s by default). The refresh token is opaque, stored only as a keyed hash, and
+used once: refreshing spends it and issues a new pair in the same family. Presenting a spent
+token again means two parties hold it, so the whole family is revoked (the rotation scheme of
+RFC 6819 §5.2.2.3 / OAuth 2.1): a family with no unspent token left is a login that ended.
+
+Every call checks in the database that its token's login has not ended and that its user still
+exists (`check`, one indexed lookup), so both take effect at once on every process; a cache
+would keep a stolen token working for its lifetime.
 """
 
 import hashlib
@@ -21,11 +26,21 @@ from fawtara.credentials.keys import derive_key
 from fawtara.credentials.passwords import verify_password
 from fawtara.credentials.principal import Principal
 from fawtara.credentials.tokens import ISSUER, decode, id_claim, subject_id
-from fawtara.errors import InvalidCredentials
+from fawtara.errors import InvalidCredentials, InvalidToken
 from fawtara.models import MerchantUser, RefreshToken
 from fawtara.models.base import utcnow
+from fawtara.models.merchant_user import username_key
 
 _AUDIENCE = "fawtara:hesabe"
+_FAMILY_LENGTH = 32  # RefreshToken.family
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """What a valid access token says: who calls, and from which login (refresh family)."""
+
+    principal: Principal
+    family: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +59,7 @@ class SessionIssuer:
 
     def login(self, session: Session, username: str, password: str) -> TokenPair:
         user = session.scalars(
-            select(MerchantUser).where(MerchantUser.username == username)
+            select(MerchantUser).where(MerchantUser.username_key == username_key(username))
         ).first()
         # Verified even for an unknown user (against a dummy hash): the answer takes as long.
         if not verify_password(user.password_hash if user else None, password) or user is None:
@@ -75,9 +90,32 @@ class SessionIssuer:
         assert merchant_id is not None, "tokens go with their user (ON DELETE CASCADE)"
         return self._issue(session, merchant_id, spent.user_id, spent.family)
 
-    def verify(self, token: str) -> Principal:
-        claims = decode(token, self._jwt_secret, _AUDIENCE, ["exp", "iat", "sub", "uid"])
-        return Principal(merchant_id=subject_id(claims), user_id=id_claim(claims, "uid"))
+    def verify(self, token: str) -> Login:
+        """The login of a token signed here and still in date (no database); InvalidToken
+        otherwise. `check` says whether that login still holds."""
+        claims = decode(token, self._jwt_secret, _AUDIENCE, ["exp", "iat", "sub", "uid", "fam"])
+        family = claims["fam"]
+        if not isinstance(family, str) or not 0 < len(family) <= _FAMILY_LENGTH:
+            raise InvalidToken()
+        principal = Principal(merchant_id=subject_id(claims), user_id=id_claim(claims, "uid"))
+        return Login(principal, family)
+
+    def check(self, session: Session, login: Login) -> None:
+        """InvalidToken unless the login is alive: its user exists, belongs to its merchant,
+        and the family still has an unspent refresh token (reuse revoked none of it)."""
+        alive = session.scalar(
+            select(RefreshToken.id)
+            .join(MerchantUser, MerchantUser.id == RefreshToken.user_id)
+            .where(
+                RefreshToken.family == login.family,  # indexed: a login's few tokens
+                RefreshToken.used_at.is_(None),
+                RefreshToken.user_id == login.principal.user_id,
+                MerchantUser.merchant_id == login.principal.merchant_id,
+            )
+            .limit(1)
+        )
+        if alive is None:
+            raise InvalidToken()
 
     def _issue(self, session: Session, merchant_id: int, user_id: int, family: str) -> TokenPair:
         now = int(time.time())
@@ -86,6 +124,7 @@ class SessionIssuer:
             "aud": _AUDIENCE,
             "sub": str(merchant_id),
             "uid": user_id,
+            "fam": family,
             "iat": now,
             "exp": now + self.access_ttl,
             "jti": secrets.token_hex(8),  # two logins in one second still get distinct tokens

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from fawtara.models import ThrottleCounter
 from fawtara.models.base import UTCDateTime, utcnow
+from fawtara.models.merchant_user import username_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,4 +75,4 @@ def address_key(host: str | None) -> str:
 
 
 def account_key(username: str) -> str:
-    return f"account:{username.strip().lower()}"
+    return f"account:{username_key(username)}"  # the login sign-in would open
