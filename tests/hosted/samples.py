@@ -37,12 +37,16 @@ def example(language: str) -> dict[str, Any]:
     return body
 
 
-def issue(server_url: str, database_url: str, language: str) -> Issued:
-    """A merchant of the example's language and its example invoice."""
+def issue(server_url: str, database_url: str, language: str, items: int = 0) -> Issued:
+    """A merchant of the example's language and its example invoice (its items repeated up to
+    `items` lines, if given)."""
     name, currency = MERCHANTS[language]
     merchant = new_merchant(database_url, name=name, currency=currency, tax_rate_bp=500)
+    body = example(language)
+    if items:
+        body["items"] = [body["items"][n % len(body["items"])] for n in range(items)]
     response = httpx.post(
-        f"{server_url}/v1/invoices", json=example(language), headers={"api_key": merchant.api_key}
+        f"{server_url}/v1/invoices", json=body, headers={"api_key": merchant.api_key}
     )
     assert response.status_code == 201, response.text
     return Issued(merchant, response.json()["invoice"])

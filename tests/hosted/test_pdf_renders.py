@@ -2,12 +2,14 @@
 processes; a bounded pool that answers 503 beyond its queue; a dead renderer's lease expires."""
 
 import json
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.fixtures.databases import sql
 from tests.fixtures.server import Server, running, two_running
@@ -88,3 +90,50 @@ class TestBoundedPool:
             # Asked again, every one is served.
             for path in paths:
                 assert download(busy.url, path).status_code == 200
+
+
+def children(pid: int) -> set[int]:
+    """The live processes whose parent is `pid`, from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if fields[1] == str(pid) and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    live = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            live.add(pid)
+    return live
+
+
+class TestRenderersEndWithTheServer:
+    def test_a_killed_servers_renderers_end_even_mid_render(
+        self, server: Server, tmp_path: Path
+    ) -> None:
+        with running(server.database_url, tmp_path / "killed.log") as killed:
+            warm = issue(killed.url, killed.database_url, "en")
+            assert download(killed.url, warm.path + ".pdf").status_code == 200
+            renderers = children(killed.process.pid)
+            assert renderers  # the pool's processes (and multiprocessing's tracker)
+            long = issue(killed.url, killed.database_url, "ar", items=400)
+            with ThreadPoolExecutor(1) as pool:
+                pending = pool.submit(download, killed.url, long.path + ".pdf")
+                time.sleep(1)  # the renderer is now busy with the long invoice
+                killed.process.send_signal(signal.SIGKILL)
+                with pytest.raises(httpx.TransportError):
+                    pending.result()
+            deadline = time.monotonic() + 10
+            while alive(renderers) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert alive(renderers) == set()

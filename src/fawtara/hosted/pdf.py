@@ -2,8 +2,11 @@
 processes of its own, so that rendering never holds the API's interpreter."""
 
 import asyncio
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -43,9 +46,28 @@ class RenderBusy(Exception):
 _renderer: PdfRenderer | None = None
 
 
-def _start_worker() -> None:
+def _start_worker(server: int) -> None:
     # Below the API processes: on a busy host, the API's answers come first.
     os.nice(5)
+    _end_with(server)
+
+
+def _end_with(server: int) -> None:
+    """Ask the kernel to end this process when the server that started it ends, however it
+    ends: a SIGKILLed server would otherwise leave its renderers running for good.
+
+    Hand-written: prctl(2) is one Linux call; the Python wrappers of it need a C build.
+    """
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+        return  # not allowed here: the renderer then ends when it next reads its queue
+    if os.getppid() != server:  # the server ended before the call above
+        os._exit(0)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _render_in_worker(html: str) -> bytes:
@@ -85,6 +107,7 @@ class RenderPool:
                 self._workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
         return self._executor
 
