@@ -1,22 +1,21 @@
-"""Benchmark the hardening of issue 18: PDF render time by items, one render for many first
-downloads (and the API's p99 meanwhile), and the memory of a worst-case XLSX upload.
-
-    .venv/bin/python bench/hardening.py [--renders 3] [--downloads 20]
+"""The hardening part of the performance suite (`suite.py --parts hardening`, issue 18): PDF
+render time by items, one render for many first downloads (and the API's p99 meanwhile), and
+the memory of a worst-case XLSX upload.
 
 1. PDF: the Arabic example lengthened to 50 and to 500 items, rendered by the server's own
-   PdfRenderer in this process, alternating; medians of --renders; the ratio 500 / 50.
-2. Downloads: `fawtara serve` on SQLite; --downloads concurrent first downloads of one fresh
+   PdfRenderer in this process, alternating; medians of `renders`; the ratio 500 / 50.
+2. Downloads: `fawtara serve` on SQLite; `downloads` concurrent first downloads of one fresh
    link; the renders the server logged, and the p99 of `GET /v1/invoices/{id}` sent one after
    another meanwhile, next to the same with no download running.
 3. XLSX: `read_rows` in a fresh process per file, its peak RSS over the RSS of the same process
    before (the module imported): a tiny file; the 125 KB file whose shared strings inflate to
    51 MB; the largest shared strings the bounds accept for 100,000 rows.
-Writes the section "Hardening (issue 18)" of bench/RESULTS.md. See bench/README.md.
+
+`measure` gives the figures (kept in the suite's JSON); `section` and `verdicts` make the
+report's section and targets from them. See bench/README.md.
 """
 
-import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -38,23 +37,18 @@ from fawtara.settings import Settings
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-RESULTS = BENCH / "RESULTS.md"
-START, END = "<!-- hardening:start -->", "<!-- hardening:end -->"
+RENDER_RATIO = 10.0  # target: a 500-item PDF in at most 10 times a 50-item one's time
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--renders", type=int, default=3)
-    parser.add_argument("--downloads", type=int, default=20)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder, harness.stop_on_signals():
-        lines = _serve_and_measure(Path(folder), args)
-    lines += _xlsx_report()
-    _write_section("\n".join(lines))
-    print("\n".join(lines))
+def measure(renders: int = 3, downloads: int = 20) -> dict[str, Any]:
+    """Every figure of the part, as plain data."""
+    with tempfile.TemporaryDirectory() as folder:
+        figures = _serve_and_measure(Path(folder), renders, downloads)
+    figures["xlsx"] = _xlsx_figures()
+    return figures
 
 
-def _serve_and_measure(folder: Path, args: argparse.Namespace) -> list[str]:
+def _serve_and_measure(folder: Path, renders: int, downloads: int) -> dict[str, Any]:
     url = f"sqlite:///{folder / 'fawtara.db'}"
     env = {**os.environ, "FAWTARA_DATABASE_URL": url, "FAWTARA_MASTER_KEY": MASTER_KEY,
            "FAWTARA_BASE_URL": BASE_URL}  # fmt: skip
@@ -64,12 +58,14 @@ def _serve_and_measure(folder: Path, args: argparse.Namespace) -> list[str]:
     with harness.Server("fawtara", argv, env, port, log) as server:
         server.wait_ready("/openapi.json")
         settings = Settings(database_url=url, master_key=MASTER_KEY, base_url=BASE_URL)
-        lines = _render_report(settings, port, args.renders)
-        lines += _download_report(settings, port, log, args.downloads)
-    return lines
+        return {
+            "render": _render_times(settings, port, renders),
+            "downloads": _downloads(settings, port, log, downloads),
+        }
 
 
-def _render_report(settings: Settings, port: int, renders: int) -> list[str]:
+def _render_times(settings: Settings, port: int, renders: int) -> dict[str, list[float]]:
+    """Seconds per render of the 50- and the 500-item invoice, alternating."""
     renderer = PdfRenderer()
     database = Database(settings)
     html = {}
@@ -80,21 +76,13 @@ def _render_report(settings: Settings, port: int, renders: int) -> list[str]:
         html[items] = invoice_html(hosted, f"{BASE_URL}/i/{invoice['token']}", printable=True).html
     database.dispose()
     renderer(html[50])  # fonts load on the first render
-    times: dict[int, list[float]] = {50: [], 500: []}
+    times: dict[str, list[float]] = {"50": [], "500": []}
     for _ in range(renders):
         for items in (50, 500):
             start = time.perf_counter()
             renderer(html[items])
-            times[items].append(time.perf_counter() - start)
-    small, large = (statistics.median(times[n]) for n in (50, 500))
-    return [
-        f"### PDF render time by items (Arabic example, medians of {renders}, alternating)",
-        "",
-        "| 50 items | 500 items | 500 / 50 (target ≤ 10) |",
-        "|---:|---:|---:|",
-        f"| {small:.2f} s | {large:.2f} s | {large / small:.1f} |",
-        "",
-    ]
+            times[str(items)].append(time.perf_counter() - start)
+    return times
 
 
 def _api_p99(port: int, invoice: dict[str, Any], stop: threading.Event) -> list[float]:
@@ -111,7 +99,7 @@ def _p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else float("nan")
 
 
-def _download_report(settings: Settings, port: int, log: Path, downloads: int) -> list[str]:
+def _downloads(settings: Settings, port: int, log: Path, downloads: int) -> dict[str, Any]:
     other = _issue(settings, port, "en", 3)
     stop = threading.Event()
     with ThreadPoolExecutor(1) as api:
@@ -134,16 +122,10 @@ def _download_report(settings: Settings, port: int, log: Path, downloads: int) -
         1 for line in log.read_text().splitlines()
         if '"pdf rendered"' in line and f'"invoice_id": {invoice["id"]}' in line
     )  # fmt: skip
-    ok = statuses.count(200)
-    return [
-        f"### {downloads} concurrent first downloads of one link (1 worker, SQLite)",
-        "",
-        "| answered 200 | renders | all answered in | API p99 idle | API p99 meanwhile |",
-        "|---:|---:|---:|---:|---:|",
-        f"| {ok} / {downloads} | {rendered} | {elapsed:.2f} s | {_p99(quiet):.1f} ms "
-        f"| {_p99(loaded):.1f} ms |",
-        "",
-    ]
+    return {
+        "downloads": downloads, "answered_200": statuses.count(200), "renders": rendered,
+        "seconds": elapsed, "p99_idle_ms": _p99(quiet), "p99_meanwhile_ms": _p99(loaded),
+    }  # fmt: skip
 
 
 # Run in a fresh process per file, which reads the file ready-made: the peak RSS it adds is
@@ -189,38 +171,68 @@ def _xlsx_files(folder: Path) -> dict[str, Path]:
     return paths
 
 
-def _xlsx_report() -> list[str]:
-    lines = [
-        "### XLSX upload: memory of `read_rows` (peak RSS over the process's before)",
-        "",
-        "| file | size | outcome | time | peak RSS added |",
-        "|---|---:|---|---:|---:|",
-    ]
+def _xlsx_figures() -> list[dict[str, Any]]:
+    figures = []
     with tempfile.TemporaryDirectory() as folder:
         for name, path in _xlsx_files(Path(folder)).items():
             command = [sys.executable, "-c", _MEASURE, str(path)]
             out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
             size, before, after, seconds, outcome = out.strip().split("\t")
-            added = (int(after) - int(before)) / 1024
-            lines.append(f"| {name} | {int(size) / 1024:,.0f} KB | {outcome} "
-                         f"| {float(seconds):.2f} s | {added:.0f} MB |")  # fmt: skip
+            figures.append({
+                "file": name, "bytes": int(size), "outcome": outcome, "seconds": float(seconds),
+                "peak_added_mb": (int(after) - int(before)) / 1024,
+            })  # fmt: skip
+    return figures
+
+
+# --- the report's section ---------------------------------------------------------------------
+
+
+def _ratio(figures: dict[str, Any]) -> tuple[float, float, float]:
+    small, large = (statistics.median(figures["render"][n]) for n in ("50", "500"))
+    return small, large, large / small
+
+
+def verdicts(figures: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """(target, where, figure, met) of the part's targets."""
+    small, large, ratio = _ratio(figures)
+    got = figures["downloads"]
+    return [
+        (f"PDF of 500 items ≤ {RENDER_RATIO:.0f}× the time of 50", "Arabic example, rendered "
+         "alone", f"{ratio:.1f}× ({large:.2f} s against {small:.2f} s)", ratio <= RENDER_RATIO),
+        (f"{got['downloads']} concurrent first downloads of a link: 1 render", "1 worker, "
+         "SQLite", f"{got['renders']} render(s), {got['answered_200']} answered 200",
+         got["renders"] == 1 and got["answered_200"] == got["downloads"]),
+    ]  # fmt: skip
+
+
+def section(figures: dict[str, Any]) -> list[str]:
+    small, large, ratio = _ratio(figures)
+    renders = len(figures["render"]["50"])
+    got = figures["downloads"]
+    lines = [
+        "## Hardening: PDF renders and XLSX uploads",
+        "",
+        f"### PDF render time by items (Arabic example, medians of {renders}, alternating)",
+        "",
+        f"| 50 items | 500 items | 500 / 50 (target ≤ {RENDER_RATIO:.0f}) |",
+        "|---:|---:|---:|",
+        f"| {small:.2f} s | {large:.2f} s | {ratio:.1f} |",
+        "",
+        f"### {got['downloads']} concurrent first downloads of one link (1 worker, SQLite)",
+        "",
+        "| answered 200 | renders | all answered in | API p99 idle | API p99 meanwhile |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {got['answered_200']} / {got['downloads']} | {got['renders']} "
+        f"| {got['seconds']:.2f} s | {got['p99_idle_ms']:.1f} ms "
+        f"| {got['p99_meanwhile_ms']:.1f} ms |",
+        "",
+        "### XLSX upload: memory of `read_rows` (peak RSS over the process's before)",
+        "",
+        "| file | size | outcome | time | peak RSS added |",
+        "|---|---:|---|---:|---:|",
+    ]
+    for row in figures["xlsx"]:
+        lines.append(f"| {row['file']} | {row['bytes'] / 1024:,.0f} KB | {row['outcome']} "
+                     f"| {row['seconds']:.2f} s | {row['peak_added_mb']:.0f} MB |")  # fmt: skip
     return [*lines, ""]
-
-
-def _write_section(body: str) -> None:
-    stamp = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                           cwd=ROOT).stdout.strip()  # fmt: skip
-    section = (f"{START}\n## Hardening (issue 18)\n\nWritten by `bench/hardening.py` at {stamp}, "
-               f"{time.strftime('%Y-%m-%d')}, in one run.\n\n{body}\n{END}")  # fmt: skip
-    text = RESULTS.read_text()
-    if START in text:
-        text = re.sub(
-            re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S
-        )
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
-
-
-if __name__ == "__main__":
-    main()

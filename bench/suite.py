@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import hardening
 import harness
 import invoice_data
 import operations
@@ -41,7 +42,7 @@ BENCH = harness.BENCH
 REPO = BENCH.parent
 SCRIPT = BENCH / "requests.lua"
 BACKENDS = ("sqlite", "postgres")
-PARTS = ("ops", "sizes", "servers")
+PARTS = ("ops", "sizes", "servers", "hardening")
 SIZE_OPERATIONS = ("get", "list")  # measured as the store grows
 SERVER_OPERATIONS = ("get", "create")  # measured under uvicorn and granian
 SERVER_CONNECTIONS = 64
@@ -51,6 +52,8 @@ STALL_SECONDS = 12.0
 WARMUP_CONNECTIONS = 8
 RUN_OVERHEAD = 0.4  # seconds a wrk run costs beyond its duration (start, meters): for the ETA
 SERVER_START = 2.5  # seconds to start and check a server: for the ETA
+HARDENING_SECONDS = 40.0  # the hardening part but for its PDF renders: for the ETA
+PDF_RENDER_SECONDS = 4.0  # a 50-item and a 500-item render, averaged: for the ETA
 
 FULL = {
     "connections": [1, 16, 64, 256],
@@ -61,6 +64,7 @@ FULL = {
     "warmup": 1.0,
     "rounds": 1,
     "size_rounds": 2,
+    "pdf_renders": 5,
 }
 QUICK = {
     "connections": [16, 64],
@@ -71,6 +75,7 @@ QUICK = {
     "warmup": 0.0,
     "rounds": 1,
     "size_rounds": 1,
+    "pdf_renders": 1,
 }
 
 
@@ -147,6 +152,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, help="Fawtara/baseline pairs per cell")
     parser.add_argument("--size-rounds", type=int, help="runs per store size, interleaved")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--pdf-renders", type=int, help="renders per PDF size, --parts hardening")
     parser.add_argument(
         "--servers", type=_names(harness.SERVERS), default=list(harness.SERVERS),
         help="servers compared in --parts servers",
@@ -272,6 +278,8 @@ def _plan(args: argparse.Namespace) -> tuple[int, float]:
                 runs += sides * (warm + args.rounds)
                 seconds += sides * (warm * args.warmup + args.rounds * args.duration)
                 seconds += (len(args.servers) + sides // 2) * SERVER_START
+    if "hardening" in args.parts:
+        seconds += HARDENING_SECONDS + args.pdf_renders * 2 * PDF_RENDER_SECONDS
     return runs, seconds + runs * RUN_OVERHEAD
 
 
@@ -321,6 +329,14 @@ class Suite:
         with self._postgres() as databases:
             for backend in self.args.backends:
                 self._backend(backend, databases)
+        if "hardening" in self.args.parts:
+            self._guarded("hardening", self._hardening)
+
+    def _hardening(self) -> None:
+        print("[suite] hardening: PDF renders by items, first downloads, XLSX memory", flush=True)
+        started = time.monotonic()
+        self.results.hardening = hardening.measure(self.args.pdf_renders)
+        self.progress.advance(time.monotonic() - started)
 
     @contextmanager
     def _postgres(self) -> Iterator[postgres.Databases | None]:
@@ -757,6 +773,7 @@ def _context_before(args: argparse.Namespace) -> dict[str, Any]:
             "size_connections": args.size_connections,
             "duration": args.duration, "warmup": args.warmup, "rounds": args.rounds,
             "size_rounds": args.size_rounds, "threads": args.threads, "servers": args.servers,
+            "pdf_renders": args.pdf_renders,
             "postgres": "given" if args.postgres_url else "throwaway",
         },
     }  # fmt: skip

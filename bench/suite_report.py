@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import hardening
 import operations
 from suite_results import DISCONNECT, Cell, Results, SizeCell, merged
 
@@ -49,7 +50,7 @@ def render(results: Results, plots: dict[str, Path], folder: Path) -> str:
         "",
         "Checked at 64 connections with `fawtara serve` (uvicorn), on the operations' store; "
         "ratios are Fawtara's requests/second over the baseline's in the same cell. A cell "
-        "whose runs had errors is not judged.",
+        "whose runs had errors is not judged. The hardening targets: see their section.",
         "",
         "How close this machine lets any app come to each ratio target (apps that do only part "
         "of Fawtara's work, down to the bare SQL, measured the same way by `bench/ceiling.py`): "
@@ -60,6 +61,7 @@ def render(results: Results, plots: dict[str, Path], folder: Path) -> str:
         *_sizes(results),
         *_memory(results),
         *_servers(results),
+        *(hardening.section(results.hardening) if results.hardening else []),
         *_plots(plots, folder),
         *_method(results),
     ]
@@ -125,6 +127,8 @@ def targets(results: Results) -> list[Verdict]:
         verdicts.append(_size_verdict(results, backend))
     for backend in backends:
         verdicts.append(_share(results, backend, "create", CREATE_SHARE, "create ratio"))
+    if results.hardening:
+        verdicts += [Verdict(*verdict) for verdict in hardening.verdicts(results.hardening)]
     return verdicts
 
 

@@ -168,6 +168,7 @@ class Results:
     servers: list[ServerRecord] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # cells not measured, and why
+    hardening: dict[str, Any] = field(default_factory=dict)  # bench/hardening.py's figures
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=1))
@@ -182,6 +183,7 @@ class Results:
             servers=[ServerRecord(**s) for s in data["servers"]],
             failures=[Failure(**f) for f in data["failures"]],
             skipped=data.get("skipped", []),
+            hardening=data.get("hardening", {}),
         )
 
 

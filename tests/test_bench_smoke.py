@@ -83,3 +83,27 @@ class TestCeilingSmoke:
         report = (tmp_path / "C.md").read_text()
         assert "| raw + SQL |" in report
         assert "## POST /v1/invoices, SQLite" in report
+
+
+class TestHardeningSmoke:
+    def test_renders_downloads_and_xlsx_are_measured_and_reported(self, tmp_path: Path) -> None:
+        argv = [
+            sys.executable, str(SUITE), "--quick", "--parts", "hardening", "--backends", "sqlite",
+            "--out", str(tmp_path / "out"), "--results", str(tmp_path / "RESULTS.md"),
+            "--no-plots",
+        ]  # fmt: skip
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+        results = json.loads((tmp_path / "out" / "suite.json").read_text())
+        assert results["failures"] == []
+        figures = results["hardening"]
+        assert all(len(figures["render"][n]) == 1 for n in ("50", "500"))
+        assert figures["downloads"]["renders"] == 1
+        assert figures["downloads"]["answered_200"] == 20
+        outcomes = [row["outcome"] for row in figures["xlsx"]]
+        assert outcomes[0] == "accepted"
+        assert outcomes[1].startswith("refused: ")
+        report = (tmp_path / "RESULTS.md").read_text()
+        assert "## Hardening: PDF renders and XLSX uploads" in report
+        assert "20 concurrent first downloads of a link: 1 render" in report
