@@ -28,12 +28,14 @@ from fawtara.dialects.hesabe.auth import MerchantKeys
 from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.dialects.hesabe.routes import router as hesabe_router
 from fawtara.docs_pages import add_docs_pages
+from fawtara.edge import RouteTable
 from fawtara.errors import FawtaraError
 from fawtara.hosted import routes as hosted
 from fawtara.hosted.pdf import RenderPool
 from fawtara.limits import BodyLimit
 from fawtara.openapi import truthful
 from fawtara.ops import routes as ops
+from fawtara.ops.logs import RedactLinkTokens
 from fawtara.ops.metrics import Metrics
 from fawtara.ops.middleware import Observe
 from fawtara.settings import Settings
@@ -101,12 +103,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
     )
     app.state.pdf_pool = RenderPool(settings.pdf_render_workers, settings.pdf_render_queue)
-    _redact_access_log()
     app.include_router(fatora_router)
     app.include_router(hesabe_router)
     app.include_router(hosted.router)
     app.include_router(ops.router)
     add_docs_pages(app)
+    routes = RouteTable(app.routes)
+    _redact_access_log(routes.words)
     get_route = next(r for r in fatora_router.routes if getattr(r, "endpoint", None) is get_invoice)
     app.add_middleware(FatoraFastPath, route=get_route)
     app.add_middleware(
@@ -116,7 +119,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outermost: it times everything below and answers what escapes it.
     app.add_middleware(
-        Observe, metrics=metrics, server_error=server_error, access_log=settings.access_log
+        Observe,
+        metrics=metrics,
+        routes=routes,
+        server_error=server_error,
+        access_log=settings.access_log,
     )
 
     _add_error_handlers(app)
@@ -124,10 +131,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _redact_access_log() -> None:
+def _redact_access_log(words: frozenset[str]) -> None:
     access_log = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, hosted.RedactLinkTokens) for f in access_log.filters):
-        access_log.addFilter(hosted.RedactLinkTokens())
+    if not any(isinstance(f, RedactLinkTokens) for f in access_log.filters):
+        access_log.addFilter(RedactLinkTokens(words))
 
 
 def _add_error_handlers(app: FastAPI) -> None:

@@ -1,0 +1,45 @@
+"""Where requests meet routes, the same for every route: the template a request is labelled
+with in logs and metrics (the dialect's prefix kept, so the dialects' routes stay apart), and
+the literal words of the templates (so a log can tell them from a link token).
+
+FastAPI routes an included router's requests to the router's own route objects, whose paths
+lack the prefixes they were included under; `iter_route_contexts` gives each route as the app
+serves it, prefix and all, and is what FastAPI's own OpenAPI document is built from.
+"""
+
+import re
+from collections.abc import Sequence
+
+from fastapi.routing import iter_route_contexts
+from starlette.routing import BaseRoute
+
+_PARAMETER = re.compile(r"\{[^}]*\}")
+
+
+class RouteTable:
+    """Every route of an app as served; built once the app has all its routes."""
+
+    def __init__(self, routes: Sequence[BaseRoute]) -> None:
+        contexts = list(iter_route_contexts(routes))
+        # Keyed by identity: routes compare by value, and two equal routes are still two.
+        self._templates = {
+            id(context.original_route): context.path_format
+            for context in contexts
+            if context.path_format
+        }
+        self.words = frozenset(
+            word
+            for template in self._templates.values()
+            for word in re.split(r"[^A-Za-z0-9_-]+", _PARAMETER.sub("/", template))
+            if word
+        )
+
+    def template(self, route: object) -> str:
+        """The full path template of the route a request went to ("unmatched" for none)."""
+        if route is None:
+            return "unmatched"
+        found = self._templates.get(id(route))
+        if found is not None:
+            return found
+        path = getattr(route, "path", None)  # a route added after the table was built
+        return path if isinstance(path, str) else "unmatched"
