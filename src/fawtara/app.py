@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hosted.router)
     app.include_router(ops.router)
     add_docs_pages(app)
-    routes = RouteTable(app.routes)
+    routes = app.state.routes = RouteTable(app.routes)
     _redact_access_log(routes.words)
     get_route = next(r for r in fatora_router.routes if getattr(r, "endpoint", None) is get_invoice)
     app.add_middleware(FatoraFastPath, route=get_route)
@@ -178,17 +178,21 @@ def server_error(path: str) -> Response:
 
 def _http_error(request: Request, exc: HTTPException) -> Response:
     """Unmatched paths, refused methods and the like, in the shape of the path's dialect."""
+    headers = exc.headers
+    if exc.status_code == 405:
+        routes: RouteTable = request.app.state.routes
+        headers = {**(headers or {}), "Allow": ", ".join(routes.allowed(request.scope))}
     if _is_fatora(request):
-        return fatora_errors.error_response(exc.status_code, str(exc.detail), exc.headers)
+        return fatora_errors.error_response(exc.status_code, str(exc.detail), headers)
     if _is_hesabe(request):
         if exc.status_code == 404:
             return hesabe_errors.not_found()
         if exc.status_code == 400:  # a body that is not JSON
             return hesabe_errors.invalid_request()
-        return hesabe_errors.error_response(exc.status_code, str(exc.detail), exc.headers)
+        return hesabe_errors.error_response(exc.status_code, str(exc.detail), headers)
     if _is_hosted(request) and exc.status_code == 404:
         return hosted.not_found()
-    return JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)
+    return JSONResponse({"detail": exc.detail}, exc.status_code, headers)
 
 
 def app_from_env() -> FastAPI:

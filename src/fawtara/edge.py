@@ -1,6 +1,7 @@
 """Where requests meet routes, the same for every route: the template a request is labelled
-with in logs and metrics (the dialect's prefix kept, so the dialects' routes stay apart), and
-the literal words of the templates (so a log can tell them from a link token).
+with in logs and metrics (the dialect's prefix kept, so the dialects' routes stay apart), the
+methods a path takes (a 405's `Allow`: Starlette's router names only the first route whose
+path matched), and the literal words of the templates (so a log can tell them from a token).
 
 FastAPI routes an included router's requests to the router's own route objects, whose paths
 lack the prefixes they were included under; `iter_route_contexts` gives each route as the app
@@ -11,7 +12,8 @@ import re
 from collections.abc import Sequence
 
 from fastapi.routing import iter_route_contexts
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 _PARAMETER = re.compile(r"\{[^}]*\}")
 
@@ -21,6 +23,7 @@ class RouteTable:
 
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
         contexts = list(iter_route_contexts(routes))
+        self._contexts = contexts
         # Keyed by identity: routes compare by value, and two equal routes are still two.
         self._templates = {
             id(context.original_route): context.path_format
@@ -43,3 +46,11 @@ class RouteTable:
             return found
         path = getattr(route, "path", None)  # a route added after the table was built
         return path if isinstance(path, str) else "unmatched"
+
+    def allowed(self, scope: Scope) -> list[str]:
+        """Every method some route takes at this request's path, sorted."""
+        methods: set[str] = set()
+        for context in self._contexts:
+            if context.methods and context.matches(scope)[0] is not Match.NONE:
+                methods |= context.methods
+        return sorted(methods)
