@@ -30,6 +30,7 @@ from fawtara.dialects.hesabe.routes import router as hesabe_router
 from fawtara.docs_pages import add_docs_pages
 from fawtara.edge import RouteTable
 from fawtara.errors import FawtaraError
+from fawtara.home import pages as home
 from fawtara.hosted import routes as hosted
 from fawtara.hosted.pdf import RenderPool
 from fawtara.limits import BodyLimit
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hesabe_router)
     app.include_router(hosted.router)
     app.include_router(ops.router)
+    app.include_router(home.router)
     add_docs_pages(app)
     routes = app.state.routes = RouteTable(app.routes)
     _redact_access_log(routes.words)
@@ -190,8 +192,8 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 400:  # a body that is not JSON
             return hesabe_errors.invalid_request()
         return hesabe_errors.error_response(exc.status_code, str(exc.detail), headers)
-    if _is_hosted(request) and exc.status_code == 404:
-        return hosted.not_found()
+    if exc.status_code == 404:
+        return hosted.not_found() if _is_hosted(request) else home.not_found(request)
     return JSONResponse({"detail": exc.detail}, exc.status_code, headers)
 
 
