@@ -28,7 +28,7 @@ from fawtara.dialects.hesabe.auth import MerchantKeys
 from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.dialects.hesabe.routes import router as hesabe_router
 from fawtara.docs_pages import add_docs_pages
-from fawtara.edge import RouteTable
+from fawtara.edge import RouteTable, TrailingSlash
 from fawtara.errors import FawtaraError
 from fawtara.home import pages as home
 from fawtara.hosted import routes as hosted
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Merchant invoicing server with Fatora- and Hesabe-style APIs",
         lifespan=lifespan,
+        redirect_slashes=False,  # a trailing slash is taken off at the edge (edge.TrailingSlash)
         docs_url=None,  # served by add_docs_pages, without a CDN
         redoc_url=None,
         # Fawtara reports through its own Prometheus metrics and JSON logs (fawtara.ops);
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default=settings.max_body_bytes,
         bulk_upload=settings.bulk_upload_max_body_bytes,
     )
+    app.add_middleware(TrailingSlash)
     # Outermost: it times everything below and answers what escapes it.
     app.add_middleware(
         Observe,

@@ -1,7 +1,10 @@
 """Where requests meet routes, the same for every route: the template a request is labelled
 with in logs and metrics (the dialect's prefix kept, so the dialects' routes stay apart), the
 methods a path takes (a 405's `Allow`: Starlette's router names only the first route whose
-path matched), and the literal words of the templates (so a log can tell them from a token).
+path matched), the literal words of the templates (so a log can tell them from a token), and
+a trailing slash that changes nothing: every route answers the same with and without one, and
+never with a redirect (a client kit that refuses redirects, or a POST whose body a redirect
+would drop, gets its answer).
 
 FastAPI routes an included router's requests to the router's own route objects, whose paths
 lack the prefixes they were included under; `iter_route_contexts` gives each route as the app
@@ -13,7 +16,7 @@ from collections.abc import Sequence
 
 from fastapi.routing import iter_route_contexts
 from starlette.routing import BaseRoute, Match
-from starlette.types import Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 _PARAMETER = re.compile(r"\{[^}]*\}")
 
@@ -23,6 +26,11 @@ class RouteTable:
 
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
         contexts = list(iter_route_contexts(routes))
+        slashed = [
+            c.path_format for c in contexts if c.path_format and c.path_format[1:].endswith("/")
+        ]
+        if slashed:  # TrailingSlash takes the slash off before routing: it would never match
+            raise ValueError(f"routes are declared without a trailing slash: {slashed}")
         self._contexts = contexts
         # Keyed by identity: routes compare by value, and two equal routes are still two.
         self._templates = {
@@ -54,3 +62,21 @@ class RouteTable:
             if context.methods and context.matches(scope)[0] is not Match.NONE:
                 methods |= context.methods
         return sorted(methods)
+
+
+class TrailingSlash:
+    """Takes one trailing slash off the path before routing (`/api/v1/invoice/` is routed as
+    `/api/v1/invoice`); the app is made with `redirect_slashes=False`, so nothing redirects."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            # In place: the outer layers read what the router leaves in this scope (the route).
+            scope["path"] = path[:-1]
+            raw: bytes | None = scope.get("raw_path")
+            if raw is not None and raw.endswith(b"/"):
+                scope["raw_path"] = raw[:-1]
+        await self.app(scope, receive, send)

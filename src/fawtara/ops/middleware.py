@@ -40,6 +40,7 @@ class Observe:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        path: str = scope["path"]  # as asked: the layers below may take a trailing slash off
         rid = new_request_id(Headers(scope=scope).get("x-request-id"))
         token = request_id.set(rid)
         header = (b"x-request-id", rid.encode())
@@ -51,7 +52,7 @@ class Observe:
             # has its answer finds the request in the log and the metrics.
             nonlocal finished
             finished = True
-            self._record(scope, status, time.perf_counter() - started)
+            self._record(scope, path, status, time.perf_counter() - started)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, answered
@@ -85,7 +86,7 @@ class Observe:
         # holds ids and tokens) keeps the label set small.
         return self.routes.template(scope.get("route"))
 
-    def _record(self, scope: Scope, status: int, seconds: float) -> None:
+    def _record(self, scope: Scope, path: str, status: int, seconds: float) -> None:
         route = self._route(scope)
         self.metrics.observe(scope["method"], route, status, seconds)
         if self.access_log and _access.isEnabledFor(logging.INFO):
@@ -94,7 +95,7 @@ class Observe:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": loggable_path(scope["path"], self.routes.words),
+                    "path": loggable_path(path, self.routes.words),
                     "route": route,
                     "status": status,
                     "duration_ms": round(seconds * 1000, 3),

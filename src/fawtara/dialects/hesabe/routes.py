@@ -227,9 +227,6 @@ async def bulk_upload(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep
 
 
 @secured.get("/invoice-bulk-upload", openapi_extra=sealed_request("GET"))
-@secured.get(
-    "/invoice-bulk-upload/", openapi_extra=sealed_request("GET"), operation_id="bulk_list_slash"
-)
 async def bulk_list(request: Request, unit: UnitOfWorkDep, call: HesabeCallDep) -> Response:
     """Invoices from bulk uploads (`type` "0") or scheduled uploads ("1"), newest first."""
     query = {k: v for k, v in request.query_params.items() if k != "data"}
