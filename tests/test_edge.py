@@ -6,7 +6,7 @@ import pytest
 
 from tests.dialects.fatora.wire import create_quick
 from tests.dialects.hesabe.test_invoices import create, invoice_payload
-from tests.dialects.hesabe.wire import Hesabe
+from tests.dialects.hesabe.wire import NOT_FOUND, Hesabe
 from tests.fixtures.server import Server
 
 
@@ -95,3 +95,49 @@ class TestTrailingSlash:
         assert (
             httpx.get(f"{server.url}/i/{token}/").text == httpx.get(f"{server.url}/i/{token}").text
         )
+
+
+class TestRoutesFawtaraLacks:
+    # Hesabe's own routes that Fawtara does not offer: no route, not a method refused.
+    LACKING = [
+        "/api/v1/invoice/resend",
+        "/api/v1/invoice/bulk",
+        "/api/v1/invoice/split",
+        "/api/v1/invoice/emi",
+        "/api/v1/invoice/split/",
+        "/api/v1/refund",
+        "/api/v1/refund/7",
+        "/api/v1/open-invoice/7",
+    ]
+
+    @pytest.mark.parametrize("path", LACKING)
+    def test_are_the_hesabe_404_for_every_method(self, hesabe: Hesabe, path: str) -> None:
+        for method in ("POST", "GET", "PUT", "DELETE"):
+            for answer in (hesabe.send(method, path), hesabe.http.request(method, path)):
+                assert answer.status_code == 404, (method, path, answer.text)
+                assert answer.json() == NOT_FOUND
+                assert "allow" not in answer.headers
+
+    def test_a_method_a_real_route_refuses_is_still_405(self, hesabe: Hesabe) -> None:
+        created = create(hesabe)
+        by_id = hesabe.send("POST", f"/api/v1/invoice/{created['id']}")
+        assert by_id.status_code == 405
+        assert allowed(by_id) == {"GET"}
+        by_token = hesabe.send("DELETE", f"/api/v1/invoice/{created['token']}")
+        assert by_token.status_code == 405
+        assert allowed(by_token) == {"PUT"}
+        assert hesabe.send("POST", "/api/v1/invoice-bulk-upload/7").status_code == 405
+
+    def test_an_id_of_any_length_is_no_server_error(
+        self, hesabe: Hesabe, api: httpx.Client
+    ) -> None:
+        digits = "9" * 5000  # more than Python converts to an int
+        for method, path in (
+            ("GET", "/api/v1/invoice/"),
+            ("DELETE", "/api/v1/invoice-bulk-upload/"),
+        ):
+            answer = hesabe.send(method, path + digits)
+            assert answer.status_code == 404, answer.text
+            assert answer.json() == NOT_FOUND
+        for method in ("GET", "PUT", "DELETE"):
+            assert api.request(method, f"/v1/invoices/{digits}").status_code in (400, 404)

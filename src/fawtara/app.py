@@ -105,6 +105,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
     )
     app.state.pdf_pool = RenderPool(settings.pdf_render_workers, settings.pdf_render_queue)
+    routes = _add_routes(app)
+    _add_middleware(app, settings, metrics, routes)
+    _add_error_handlers(app)
+    app.openapi = truthful(app)  # type: ignore[method-assign]
+    return app
+
+
+def _add_routes(app: FastAPI) -> RouteTable:
     app.include_router(fatora_router)
     app.include_router(hesabe_router)
     app.include_router(hosted.router)
@@ -113,6 +121,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_docs_pages(app)
     routes = app.state.routes = RouteTable(app.routes)
     _redact_access_log(routes.words)
+    return routes
+
+
+def _add_middleware(app: FastAPI, settings: Settings, metrics: Metrics, routes: RouteTable) -> None:
     get_route = next(r for r in fatora_router.routes if getattr(r, "endpoint", None) is get_invoice)
     app.add_middleware(FatoraFastPath, route=get_route)
     app.add_middleware(
@@ -129,10 +141,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         server_error=server_error,
         access_log=settings.access_log,
     )
-
-    _add_error_handlers(app)
-    app.openapi = truthful(app)  # type: ignore[method-assign]
-    return app
 
 
 def _redact_access_log(words: frozenset[str]) -> None:
