@@ -28,12 +28,15 @@ from fawtara.dialects.hesabe.auth import MerchantKeys
 from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.dialects.hesabe.routes import router as hesabe_router
 from fawtara.docs_pages import add_docs_pages
+from fawtara.edge import RouteTable, TrailingSlash
 from fawtara.errors import FawtaraError
+from fawtara.home import pages as home
 from fawtara.hosted import routes as hosted
 from fawtara.hosted.pdf import RenderPool
 from fawtara.limits import BodyLimit
 from fawtara.openapi import truthful
 from fawtara.ops import routes as ops
+from fawtara.ops.logs import RedactLinkTokens
 from fawtara.ops.metrics import Metrics
 from fawtara.ops.middleware import Observe
 from fawtara.settings import Settings
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Merchant invoicing server with Fatora- and Hesabe-style APIs",
         lifespan=lifespan,
+        redirect_slashes=False,  # a trailing slash is taken off at the edge (edge.TrailingSlash)
         docs_url=None,  # served by add_docs_pages, without a CDN
         redoc_url=None,
         # Fawtara reports through its own Prometheus metrics and JSON logs (fawtara.ops);
@@ -101,12 +105,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
     )
     app.state.pdf_pool = RenderPool(settings.pdf_render_workers, settings.pdf_render_queue)
-    _redact_access_log()
+    routes = _add_routes(app)
+    _add_middleware(app, settings, metrics, routes)
+    _add_error_handlers(app)
+    app.openapi = truthful(app)  # type: ignore[method-assign]
+    return app
+
+
+def _add_routes(app: FastAPI) -> RouteTable:
     app.include_router(fatora_router)
     app.include_router(hesabe_router)
     app.include_router(hosted.router)
     app.include_router(ops.router)
+    app.include_router(home.router)
     add_docs_pages(app)
+    routes = app.state.routes = RouteTable(app.routes)
+    _redact_access_log(routes.words)
+    return routes
+
+
+def _add_middleware(app: FastAPI, settings: Settings, metrics: Metrics, routes: RouteTable) -> None:
     get_route = next(r for r in fatora_router.routes if getattr(r, "endpoint", None) is get_invoice)
     app.add_middleware(FatoraFastPath, route=get_route)
     app.add_middleware(
@@ -114,20 +132,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default=settings.max_body_bytes,
         bulk_upload=settings.bulk_upload_max_body_bytes,
     )
+    app.add_middleware(TrailingSlash)
     # Outermost: it times everything below and answers what escapes it.
     app.add_middleware(
-        Observe, metrics=metrics, server_error=server_error, access_log=settings.access_log
+        Observe,
+        metrics=metrics,
+        routes=routes,
+        server_error=server_error,
+        access_log=settings.access_log,
     )
 
-    _add_error_handlers(app)
-    app.openapi = truthful(app)  # type: ignore[method-assign]
-    return app
 
-
-def _redact_access_log() -> None:
+def _redact_access_log(words: frozenset[str]) -> None:
     access_log = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, hosted.RedactLinkTokens) for f in access_log.filters):
-        access_log.addFilter(hosted.RedactLinkTokens())
+    if not any(isinstance(f, RedactLinkTokens) for f in access_log.filters):
+        access_log.addFilter(RedactLinkTokens(words))
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -171,17 +190,21 @@ def server_error(path: str) -> Response:
 
 def _http_error(request: Request, exc: HTTPException) -> Response:
     """Unmatched paths, refused methods and the like, in the shape of the path's dialect."""
+    headers = exc.headers
+    if exc.status_code == 405:
+        routes: RouteTable = request.app.state.routes
+        headers = {**(headers or {}), "Allow": ", ".join(routes.allowed(request.scope))}
     if _is_fatora(request):
-        return fatora_errors.error_response(exc.status_code, str(exc.detail), exc.headers)
+        return fatora_errors.error_response(exc.status_code, str(exc.detail), headers)
     if _is_hesabe(request):
         if exc.status_code == 404:
             return hesabe_errors.not_found()
         if exc.status_code == 400:  # a body that is not JSON
             return hesabe_errors.invalid_request()
-        return hesabe_errors.error_response(exc.status_code, str(exc.detail), exc.headers)
-    if _is_hosted(request) and exc.status_code == 404:
-        return hosted.not_found()
-    return JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)
+        return hesabe_errors.error_response(exc.status_code, str(exc.detail), headers)
+    if exc.status_code == 404:
+        return hosted.not_found() if _is_hosted(request) else home.not_found(request)
+    return JSONResponse({"detail": exc.detail}, exc.status_code, headers)
 
 
 def app_from_env() -> FastAPI:

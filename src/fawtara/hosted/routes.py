@@ -5,7 +5,6 @@ no-referrer headers (the token is in the URL) and a Content-Security-Policy that
 script at all. An unknown, renewed or deleted invoice's token gets the same 404 page.
 """
 
-import logging
 import re
 from typing import Annotated, Any
 
@@ -19,7 +18,6 @@ from fawtara.hosted.pdf import RenderBusy, RenderPoolDep
 from fawtara.hosted.render import busy_html, invoice_html, not_found_html
 from fawtara.hosted.service import HostedInvoice
 from fawtara.invoices.service import is_link_token
-from fawtara.ops.logs import mask_link_token
 from fawtara.settings import Settings
 
 router = APIRouter(prefix="/i", tags=["Invoice link"])
@@ -113,17 +111,3 @@ async def invoice_page(request: Request, token: Token) -> HTMLResponse:
         return not_found()
     page = invoice_html(hosted, _link(request, token), printable=False)
     return HTMLResponse(page.html, headers=PRIVATE_HEADERS)
-
-
-class RedactLinkTokens(logging.Filter):
-    """Keeps invoice link tokens out of the access log: `/i/<token>.pdf` is logged as
-    `/i/…pdf`. The token opens the invoice, so a log reader must not be able to."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        # uvicorn's access record: (client address, method, path with query, HTTP version,
-        # status code).
-        args = record.args
-        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
-            path = mask_link_token(args[2])
-            record.args = (args[0], args[1], path, args[3], args[4])
-        return True

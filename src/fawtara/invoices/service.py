@@ -48,7 +48,8 @@ _PAID_STATUSES = frozenset({"paid"})
 ANY_GATEWAY_METHOD = 0  # a payment-method code that restricts nothing (the gateway's picker)
 
 
-_LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+LINK_TOKEN_PATTERN = "[A-Za-z0-9_-]{16,64}"
+_LINK_TOKEN = re.compile(LINK_TOKEN_PATTERN)
 
 
 def new_link_token() -> str:

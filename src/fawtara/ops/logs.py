@@ -16,13 +16,13 @@ ACCESS_LOGGER = "fawtara.access"
 # A caller's own request id is kept if it is a plain token; anything else (too long, spaces,
 # control characters that could forge log lines) is replaced by a new one.
 _GIVEN_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-# Invoice link tokens open the invoice: a log reader must not be able to.
-_LINK_TOKEN = re.compile(r"^/i/[^/?.]+")
-
-
-def mask_link_token(path: str) -> str:
-    """`/i/<token>.pdf` as `/i/….pdf`."""
-    return _LINK_TOKEN.sub("/i/…", path)
+# Invoice link tokens open the invoice: a log reader must not be able to. A token is 16 to 64
+# of these characters (`invoices.service.is_link_token`), and it can turn up in any path: in
+# the invoice link's own, in a Hesabe cancel, or wherever a caller puts one by mistake. So
+# every run of 16 or more of them is masked, unless it is a word of the server's own routes.
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]{16,}")
+# Everything in the invoice link's token slot, a short guess included.
+_LINK_PATH = re.compile(r"^/i/[^/?.]+")
 
 
 def new_request_id(given: str | None) -> str:
@@ -31,10 +31,30 @@ def new_request_id(given: str | None) -> str:
     return secrets.token_hex(16)
 
 
-def loggable_path(path: str) -> str:
-    """The path as logged: query strings are never logged (they may hold an email address, a
-    sealed payload), link tokens are masked."""
-    return mask_link_token(path)
+def loggable_path(path: str, words: frozenset[str] = frozenset()) -> str:
+    """The path as logged: anything that could be a link token is masked (`/i/<token>.pdf`
+    as `/i/….pdf`); `words` are route templates' words, kept. Query strings are never logged
+    (they may hold an email address, a sealed payload)."""
+    path = _LINK_PATH.sub("/i/…", path)
+    return _TOKEN_RUN.sub(lambda run: run[0] if run[0] in words else "…", path)
+
+
+class RedactLinkTokens(logging.Filter):
+    """Keeps link tokens out of uvicorn's own access log, for a server run under a bare
+    uvicorn (`fawtara serve` turns that log off for its own)."""
+
+    def __init__(self, words: frozenset[str] = frozenset()) -> None:
+        super().__init__()
+        self.words = words
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # uvicorn's access record: (client address, method, path with query, HTTP version,
+        # status code).
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            path = loggable_path(args[2].partition("?")[0], self.words)
+            record.args = (args[0], args[1], path, args[3], args[4])
+        return True
 
 
 class RequestIdFilter(logging.Filter):

@@ -11,18 +11,12 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fawtara.edge import RouteTable
 from fawtara.ops.logs import ACCESS_LOGGER, loggable_path, new_request_id, request_id
 from fawtara.ops.metrics import Metrics
 
 _access = logging.getLogger(ACCESS_LOGGER)
 _errors = logging.getLogger("fawtara.errors")
-
-
-def _route(scope: Scope) -> str:
-    # The router leaves the matched route in the scope: its template keeps the label set small.
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "unmatched"
 
 
 class Observe:
@@ -31,11 +25,13 @@ class Observe:
         app: ASGIApp,
         *,
         metrics: Metrics,
+        routes: RouteTable,
         server_error: Callable[[str], Response],
         access_log: bool,
     ) -> None:
         self.app = app
         self.metrics = metrics
+        self.routes = routes
         self.server_error = server_error
         self.access_log = access_log
 
@@ -44,6 +40,7 @@ class Observe:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        path: str = scope["path"]  # as asked: the layers below may take a trailing slash off
         rid = new_request_id(Headers(scope=scope).get("x-request-id"))
         token = request_id.set(rid)
         header = (b"x-request-id", rid.encode())
@@ -55,7 +52,7 @@ class Observe:
             # has its answer finds the request in the log and the metrics.
             nonlocal finished
             finished = True
-            self._record(scope, status, time.perf_counter() - started)
+            self._record(scope, path, status, time.perf_counter() - started)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, answered
@@ -72,8 +69,9 @@ class Observe:
         except ClientDisconnect:
             status = 499  # the client left while its body was read: nobody to answer
         except Exception:
-            _errors.exception("unexpected error answering %s %s", scope["method"], _route(scope))
-            self.metrics.errors.labels(scope["method"], _route(scope)).inc()
+            route = self._route(scope)
+            _errors.exception("unexpected error answering %s %s", scope["method"], route)
+            self.metrics.errors.labels(scope["method"], route).inc()
             if answered:  # too late for an error answer: the client sees a cut response
                 raise
             status = 500
@@ -83,8 +81,13 @@ class Observe:
                 finish()
             request_id.reset(token)
 
-    def _record(self, scope: Scope, status: int, seconds: float) -> None:
-        route = _route(scope)
+    def _route(self, scope: Scope) -> str:
+        # The router leaves the matched route in the scope: its template (never the path, which
+        # holds ids and tokens) keeps the label set small.
+        return self.routes.template(scope.get("route"))
+
+    def _record(self, scope: Scope, path: str, status: int, seconds: float) -> None:
+        route = self._route(scope)
         self.metrics.observe(scope["method"], route, status, seconds)
         if self.access_log and _access.isEnabledFor(logging.INFO):
             client = scope.get("client")
@@ -92,7 +95,7 @@ class Observe:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": loggable_path(scope["path"]),
+                    "path": loggable_path(path, self.routes.words),
                     "route": route,
                     "status": status,
                     "duration_ms": round(seconds * 1000, 3),
