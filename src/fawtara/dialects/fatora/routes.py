@@ -17,19 +17,21 @@ from fawtara.dialects.fatora.auth import (
     FatoraPrincipal,
     authenticate,
 )
-from fawtara.dialects.fatora.route import MAX_ID, FatoraRoute, path_id
-from fawtara.dialects.fatora.schemas import (
+from fawtara.dialects.fatora.docs import (
     AuthorizeErrorOut,
     AuthorizeOut,
-    ClientCreateIn,
     ClientEnvelope,
-    ClientIn,
     ClientListEnvelope,
-    DayMonthYear,
     ErrorOut,
-    InvoiceCreateIn,
     InvoiceEnvelope,
     InvoiceListEnvelope,
+)
+from fawtara.dialects.fatora.route import MAX_ID, FatoraRoute, path_id
+from fawtara.dialects.fatora.schemas import (
+    ClientCreateIn,
+    ClientIn,
+    DayMonthYear,
+    InvoiceCreateIn,
     InvoiceType,
     InvoiceUpdateIn,
     PaymentIn,
