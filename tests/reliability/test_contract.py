@@ -5,19 +5,17 @@ real merchant through the security schemes the document declares. Every answer m
 documented status with a body matching its documented schema, with the documented content type
 and headers, and never a server error."""
 
-from typing import Any
-
 import httpx
 import schemathesis
+from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 
 from tests.dialects.hesabe.wire import Hesabe
 from tests.fixtures.factories import MerchantCredentials
 from tests.fixtures.server import Server
 
-# Per operation, phase and mode: sized so the run takes about two minutes per database.
-EXAMPLES = 40
-OPERATIONS = 28  # every route (the bulk list answers with and without a slash)
+# Per operation, phase and mode: sized so the run takes two to three minutes per database.
+EXAMPLES = 100
 
 # The Hesabe style's documented "Invalid Request Data" is a 506 (DESIGN.md, the wire facts):
 # a vendor status the wire must keep, so it is no server error there. A 506 from any other
@@ -42,12 +40,11 @@ _HESABE = {
 # client_id no client of this merchant has. Only the routes that take such data may answer it
 # to schema-valid data; everywhere else the document says exactly what is taken.
 _REFUSED_VALUES = {
-    "include-path": [
-        "/v1/invoices",
-        "/v1/invoices/{invoice_id}",
-        "/v1/invoices/{invoice_id}/payments",
+    "include-name": [
+        "POST /v1/invoices",
+        "PUT /v1/invoices/{invoice_id}",
+        "POST /v1/invoices/{invoice_id}/payments",
     ],
-    "include-method": ["POST", "PUT"],
     "checks": {
         "positive_data_acceptance": {
             "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
@@ -56,11 +53,11 @@ _REFUSED_VALUES = {
 }
 
 
-def _config(server: Server, merchant: MerchantCredentials, hesabe: Hesabe) -> Any:
+def _config(server: Server, merchant: MerchantCredentials, hesabe: Hesabe) -> SchemathesisConfig:
     bearer = httpx.get(
         f"{server.url}/v1/Authorization/Authorize", headers={"api_key": merchant.api_key}
     ).json()["bearer_token"]
-    return schemathesis.config.SchemathesisConfig.from_dict(
+    return SchemathesisConfig.from_dict(
         {
             "generation": {"mode": "all", "max-examples": EXAMPLES, "deterministic": True},
             "auth": {
@@ -72,7 +69,13 @@ def _config(server: Server, merchant: MerchantCredentials, hesabe: Hesabe) -> An
                 }
             },
             "operations": [_HESABE, _REFUSED_VALUES],
-            "checks": {"enabled": True, "allow_header_conformance": {"enabled": False}},
+            "checks": {
+                "enabled": True,
+                # The one check left out, for now: a 405's Allow header lists only the methods
+                # of the first route whose path matched, not every method of the path. That is
+                # being fixed on the routing edge (#18 item 12); enable it once that lands.
+                "allow_header_conformance": {"enabled": False},
+            },
             "workers": 1,
         }
     )
@@ -106,7 +109,8 @@ def test_every_operation_keeps_its_contract(
 ) -> None:
     config = _config(server, hesabe_merchant, hesabe)
     schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json", config=config)
-    assert len(list(schema.get_all_operations())) == OPERATIONS
+    operations = {result.ok().label for result in schema.get_all_operations()}
+    assert len(operations) > 20, operations
     failures: list[str] = []
     tested: set[str] = set()
     for event in from_schema(schema).execute():
@@ -114,4 +118,4 @@ def test_every_operation_keeps_its_contract(
         if isinstance(event, events.ScenarioFinished) and event.status != Status.SKIP:
             tested.add(event.recorder.label)
     assert not failures, "\n\n".join(dict.fromkeys(failures))
-    assert len(tested) >= OPERATIONS, tested
+    assert operations <= tested, operations - tested

@@ -5,7 +5,7 @@ orjson (the hot path skips pydantic); these models describe the same shapes for 
 the tests validate every response against them so the two cannot drift apart.
 """
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
@@ -133,3 +133,35 @@ class ErrorDetailOut(_Out):
 class ErrorOut(_Out):
     status: Literal["ERROR"]
     error: ErrorDetailOut
+
+
+# --- links: where the id a creation answers with can be used next ----------------------------
+
+
+def _links(id_pointer: str, name: str, operations: dict[str, str]) -> dict[str, Any]:
+    return {
+        link: {"operationId": operation, "parameters": {name: id_pointer}}
+        for link, operation in operations.items()
+    }
+
+
+INVOICE_LINKS = _links(
+    "$response.body#/invoice/id",
+    "invoice_id",
+    {
+        "GetInvoice": "get_invoice_v1_invoices__invoice_id__get",
+        "UpdateInvoice": "update_invoice_v1_invoices__invoice_id__put",
+        "DeleteInvoice": "delete_invoice_v1_invoices__invoice_id__delete",
+        "AddPayment": "add_payment_v1_invoices__invoice_id__payments_post",
+        "RenewLink": "renew_link_v1_invoices__invoice_id__link_post",
+    },
+)
+CLIENT_LINKS = _links(
+    "$response.body#/client/id",
+    "client_id",
+    {
+        "GetClient": "get_client_v1_clients__client_id__get",
+        "UpdateClient": "update_client_v1_clients__client_id__put",
+        "DeleteClient": "delete_client_v1_clients__client_id__delete",
+    },
+)

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from fawtara.openapi import RETRY_AFTER
+
 HEX = r"^[0-9a-fA-F]*$"
 
 
@@ -87,7 +89,10 @@ _INVALID: Responses = {
 LOGIN: Responses = {
     200: {"model": TokenAnswerOut, "description": "An access token and a refresh token"},
     401: _error("Wrong username or password, or a spent refresh token"),
-    429: _error("Too many failed logins for the account or address (see Retry-After)"),
+    429: {
+        **_error("Too many failed logins for the account or address (see Retry-After)"),
+        "headers": RETRY_AFTER,
+    },
     **_INVALID,
 }
 
