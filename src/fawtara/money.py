@@ -31,6 +31,12 @@ def exponent(currency: str) -> int:
     return int(value)
 
 
+@cache
+def invoicing_currencies() -> tuple[str, ...]:
+    """Every code `exponent` takes: the ISO 4217 currencies that have minor units."""
+    return tuple(sorted(c.code for c in iso4217.Currency if c.exponent is not None))
+
+
 def to_minor(amount: Decimal, currency: str, *, field: str = "amount") -> int:
     """Exact conversion to minor units; amounts finer than the currency allows are refused."""
     if not amount.is_finite():

@@ -14,6 +14,15 @@ from fastapi import FastAPI
 
 from fawtara.dialects.hesabe.auth import access_code_header, bearer_header
 
+# The header every 429 (and the page's 503) carries, as a response declares it.
+RETRY_AFTER: dict[str, Any] = {
+    "Retry-After": {
+        "description": "Seconds to wait before asking again",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+
 _FASTAPI_VALIDATION = "#/components/schemas/HTTPValidationError"
 # FastAPI lists each security dependency as an alternative; a Hesabe-style call needs both.
 _TOGETHER = frozenset({bearer_header.scheme_name, access_code_header.scheme_name})

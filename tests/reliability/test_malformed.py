@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fawtara.dialects.fatora.schemas import ErrorOut
+from fawtara.dialects.fatora.docs import ErrorOut
 from fawtara.dialects.hesabe.docs import InvalidRequestOut
 from tests.dialects.hesabe.wire import INVALID_REQUEST, Hesabe
 from tests.fixtures.factories import MerchantCredentials

@@ -1,5 +1,5 @@
-"""What both dialects refuse in any value they are sent: NUL characters in text, and times
-that have no UTC time inside the calendar.
+"""What both dialects refuse in any value they are sent: NUL characters in text, times that
+have no UTC time inside the calendar, and times that are not written as a date and a time.
 
 PostgreSQL cannot store U+0000 in a text column (SQLite can), so a NUL would otherwise fail
 only on one backend, deep in a write, as a server error. Times are stored in UTC, and
@@ -8,10 +8,11 @@ fail in the conversion, as a server error. Both are refused up front instead, on
 alike, as the field's validation error.
 """
 
+import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, GetJsonSchemaHandler, field_validator
+from pydantic import BaseModel, BeforeValidator, GetJsonSchemaHandler, field_validator
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -41,6 +42,21 @@ def _document_no_nul(schema: JsonSchemaValue) -> None:
     for key in ("items", "additionalProperties"):
         if isinstance(schema.get(key), dict):
             _document_no_nul(schema[key])
+
+
+_DATE_AND_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}")
+
+
+def _date_and_time(value: Any) -> Any:
+    """ISO 8601 text with a date and a time, as the document's date-time says (the offset may
+    be left out, as in Fatora's own samples): pydantic alone would also read 0 or "1700000000"
+    as seconds since 1970, and a bare date as its midnight."""
+    if isinstance(value, datetime) or (isinstance(value, str) and _DATE_AND_TIME.match(value)):
+        return value
+    raise ValueError("must be a date and time such as 2026-12-01T09:30:00Z")
+
+
+WireTime = Annotated[datetime, BeforeValidator(_date_and_time)]
 
 
 def _outside_utc_calendar(value: Any) -> bool:

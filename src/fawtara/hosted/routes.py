@@ -18,6 +18,7 @@ from fawtara.hosted.pdf import RenderBusy, RenderPoolDep
 from fawtara.hosted.render import busy_html, invoice_html, not_found_html
 from fawtara.hosted.service import HostedInvoice
 from fawtara.invoices.service import is_link_token
+from fawtara.openapi import RETRY_AFTER
 from fawtara.settings import Settings
 
 router = APIRouter(prefix="/i", tags=["Invoice link"])
@@ -77,6 +78,7 @@ def _link(request: Request, token: str) -> str:
         503: {
             "description": "Every renderer is busy: ask again after Retry-After seconds",
             "content": {"text/html": {}},
+            "headers": RETRY_AFTER,
         },
         **_HTML,
     },

@@ -189,6 +189,23 @@ class TestValidation:
             ({"amount": 1, "description": "x", "due_date": "tomorrow"}, "due_date"),
             ({"amount": 1, "description": "x", "setting": {"language": "fr"}}, "setting.language"),
             ({"amount": 1, "description": "x", "client": {"email": "nope"}}, "client.email"),
+            # Times are text with a date and a time; booleans are true or false.
+            ({"amount": 1, "description": "x", "due_date": 0}, "due_date"),
+            ({"amount": 1, "description": "x", "due_date": "1700000000"}, "due_date"),
+            ({"amount": 1, "description": "x", "date": "2026-12-05"}, "date"),
+            ({"amount": 1, "description": "x", "setting": {"tax": 0}}, "setting.tax"),
+            (
+                {"amount": 1, "description": "x", "setting": {"tax": "false"}},
+                "setting.tax",
+            ),
+            (
+                {
+                    "amount": 1,
+                    "description": "x",
+                    "setting": {"accepted_payment_methods": {"e_signature": 0}},
+                },
+                "setting.accepted_payment_methods.e_signature",
+            ),
         ],
     )
     def test_bad_fields_are_400_naming_the_field(

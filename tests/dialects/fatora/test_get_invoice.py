@@ -6,7 +6,7 @@ from datetime import datetime
 import httpx
 import pytest
 
-from fawtara.dialects.fatora.schemas import InvoiceEnvelope
+from fawtara.dialects.fatora.docs import InvoiceEnvelope
 from tests.dialects.fatora.wire import assert_error, create
 from tests.fixtures.factories import MerchantCredentials
 from tests.fixtures.server import Server

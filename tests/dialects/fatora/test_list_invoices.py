@@ -1,8 +1,12 @@
 """GET /v1/invoices: pagination, stable order and filters."""
 
+import re
+from datetime import datetime
+
 import httpx
 import pytest
 
+from fawtara.dialects.fatora.schemas import CALENDAR_DATE
 from tests.dialects.fatora.wire import assert_error, create, create_quick, detailed_body
 
 
@@ -68,6 +72,27 @@ class TestPagination:
         """The form is the wire's (400); the calendar is a value refused (422)."""
         response = api.get("/v1/invoices", params={"to": "31-02-2024"})
         assert_error(response, 422, "to: 31-02-2024 is not a date")
+
+
+class TestCalendarPattern:
+    """The document's dd-mm-yyyy pattern allows exactly the dates the server takes."""
+
+    @pytest.mark.parametrize("year", [1, 4, 100, 400, 1900, 2000, 2023, 2024, 9999])
+    def test_it_matches_the_calendar(self, year: int) -> None:
+        pattern = re.compile(CALENDAR_DATE)
+        for month in range(14):
+            for day in range(33):
+                text = f"{day:02d}-{month:02d}-{year:04d}"
+                try:
+                    datetime.strptime(text, "%d-%m-%Y")
+                    exists = True
+                except ValueError:
+                    exists = False
+                assert bool(pattern.match(text)) is exists, text
+
+    def test_year_zero_is_no_date(self) -> None:
+        assert not re.match(CALENDAR_DATE, "01-01-0000")
+        assert not re.match(CALENDAR_DATE, "29-02-0000")
 
 
 class TestFilters:

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from fawtara.dialects.fatora.schemas import ErrorOut
+from fawtara.dialects.fatora.docs import ErrorOut
 
 _transactions = itertools.count(1)
 

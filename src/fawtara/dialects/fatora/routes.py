@@ -17,19 +17,23 @@ from fawtara.dialects.fatora.auth import (
     FatoraPrincipal,
     authenticate,
 )
-from fawtara.dialects.fatora.route import MAX_ID, FatoraRoute, path_id
-from fawtara.dialects.fatora.schemas import (
+from fawtara.dialects.fatora.docs import (
+    CLIENT_LINKS,
+    INVOICE_LINKS,
     AuthorizeErrorOut,
     AuthorizeOut,
-    ClientCreateIn,
     ClientEnvelope,
-    ClientIn,
     ClientListEnvelope,
-    DayMonthYear,
     ErrorOut,
-    InvoiceCreateIn,
     InvoiceEnvelope,
     InvoiceListEnvelope,
+)
+from fawtara.dialects.fatora.route import MAX_ID, FatoraRoute, path_id
+from fawtara.dialects.fatora.schemas import (
+    ClientCreateIn,
+    ClientIn,
+    DayMonthYear,
+    InvoiceCreateIn,
     InvoiceType,
     InvoiceUpdateIn,
     PaymentIn,
@@ -42,6 +46,7 @@ from fawtara.errors import InactiveApiKey, InvalidApiKey, TooManyAttempts
 from fawtara.invoices import payments
 from fawtara.invoices import service as invoices
 from fawtara.invoices.schemas import InvoiceFilters, InvoicePage, InvoiceView
+from fawtara.openapi import RETRY_AFTER
 
 router = APIRouter(
     prefix="/v1", route_class=FatoraRoute, tags=["Fatora-style API"], dependencies=SECURITY_DOCS
@@ -151,7 +156,11 @@ for _method in ("GET", "POST"):  # one OpenAPI operation (and operation id) per 
             200: {"model": AuthorizeOut},
             401: {"model": AuthorizeErrorOut, "description": "Invalid API Key"},
             403: {"model": AuthorizeErrorOut, "description": "Inactive API Key"},
-            429: {"model": AuthorizeErrorOut, "description": "Too many bad keys from this address"},
+            429: {
+                "model": AuthorizeErrorOut,
+                "description": "Too many bad keys from this address",
+                "headers": RETRY_AFTER,
+            },
         },
     )
 
@@ -187,7 +196,12 @@ async def list_invoices(
 @router.post(
     "/invoices",
     status_code=201,
-    responses={201: {"model": InvoiceEnvelope}, **_ERRORS, **_INVALID, **_CONFLICT},
+    responses={
+        201: {"model": InvoiceEnvelope, "links": INVOICE_LINKS},
+        **_ERRORS,
+        **_INVALID,
+        **_CONFLICT,
+    },
 )
 async def create_invoice(
     request: Request, unit: UnitOfWorkDep, principal: FatoraPrincipal, body: InvoiceCreateIn
@@ -228,7 +242,13 @@ async def delete_invoice(
 @router.post(
     "/invoices/{invoice_id}/payments",
     status_code=201,
-    responses={201: {"model": InvoiceEnvelope}, **_ERRORS, **_NOT_FOUND, **_INVALID, **_CONFLICT},
+    responses={
+        201: {"model": InvoiceEnvelope, "links": INVOICE_LINKS},
+        **_ERRORS,
+        **_NOT_FOUND,
+        **_INVALID,
+        **_CONFLICT,
+    },
 )
 async def add_payment(
     request: Request,
@@ -289,7 +309,12 @@ async def list_clients(
 @router.post(
     "/clients",
     status_code=201,
-    responses={201: {"model": ClientEnvelope}, **_ERRORS, **_INVALID, **_CONFLICT},
+    responses={
+        201: {"model": ClientEnvelope, "links": CLIENT_LINKS},
+        **_ERRORS,
+        **_INVALID,
+        **_CONFLICT,
+    },
 )
 async def create_client(
     unit: UnitOfWorkDep, principal: FatoraPrincipal, body: ClientCreateIn

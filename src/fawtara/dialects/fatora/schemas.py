@@ -1,19 +1,18 @@
 """Fatora wire shapes: request bodies in, response bodies out, spelled exactly as the wire does.
 
 Responses are built as plain dicts by the `*_wire` functions and encoded with orjson (the hot
-path skips pydantic); the `*Out` models describe the same shapes for OpenAPI, and the tests
-validate every response against them so the two cannot drift apart.
+path skips pydantic); the models in `docs.py` describe the same shapes for OpenAPI.
 """
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema, model_validator
 from pydantic.config import JsonDict
 
 from fawtara.clients.schemas import ClientFields, ClientView
-from fawtara.dialects.text import WireModel
+from fawtara.dialects.text import WireModel, WireTime
 from fawtara.errors import InvalidInput
 from fawtara.invoices.schemas import (
     DETAILED,
@@ -26,6 +25,7 @@ from fawtara.invoices.schemas import (
     PaymentDraft,
     SettingDraft,
 )
+from fawtara.money import invoicing_currencies
 
 # An amount is a JSON number or a decimal string; the schema says which strings.
 DECIMAL = r"^[+-]?[0-9]+(\.[0-9]+)?$"
@@ -40,6 +40,13 @@ Text = Annotated[str, Field(max_length=5000)]
 NotBlank = Field(pattern=r"^[^\x00]*[^\s\x85\x00][^\x00]*$")
 EMAIL = r"^[^@\s\x85\x00]+@[^@\s\x85\x00]+$"
 ShortText = Annotated[str, Field(max_length=200)]
+# Any three letters are read; the document lists those the platform takes (money.exponent),
+# so a code it refuses (422) is invalid data, not valid data refused.
+Currency = Annotated[
+    str,
+    Field(pattern="^[A-Za-z]{3}$"),
+    WithJsonSchema({"type": "string", "enum": list(invoicing_currencies())}),
+]
 
 
 # --- requests -------------------------------------------------------------------------------
@@ -74,7 +81,7 @@ class ItemIn(_Body):
 
 
 class PaymentIn(_Body):
-    payment_date: datetime | None = None
+    payment_date: WireTime | None = None
     transaction_id: Annotated[str, Field(min_length=1, max_length=100), NotBlank] | None = None
     amount: Money
     note: Text | None = None
@@ -92,16 +99,21 @@ class PaymentIn(_Body):
         )
 
 
+# JSON true or false only, as the document says: 0 or "no" read as false would be a value the
+# sender may not have meant.
+Flag = Annotated[bool, Strict()]
+
+
 class AcceptedPaymentMethodsIn(_Body):
-    card: bool = True
-    bank_account: bool = True
-    cash: bool = True
-    paypal: bool = True
-    e_signature: bool = True
+    card: Flag = True
+    bank_account: Flag = True
+    cash: Flag = True
+    paypal: Flag = True
+    e_signature: Flag = True
 
 
 class SettingIn(_Body):
-    tax: bool = False
+    tax: Flag = False
     discount: Money = Decimal(0)
     discount_type: Literal["", "fixed", "percentage"] = ""
     language: Literal["en", "ar"] = "en"
@@ -136,12 +148,12 @@ def _aware(value: datetime | None) -> datetime | None:
 
 class _InvoiceFields(_Body):
     number: Annotated[str, Field(max_length=64)] | None = None
-    currency: Annotated[str, Field(pattern="^[A-Za-z]{3}$")] | None = None
+    currency: Currency | None = None
     title: Annotated[str, Field(max_length=300)] | None = None
     terms_conditions: Text | None = None
     note: Text | None = None
-    date: datetime | None = None
-    due_date: datetime | None = None
+    date: WireTime | None = None
+    due_date: WireTime | None = None
     client: ClientIn | None = None
     client_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     items: Annotated[list[ItemIn], Field(min_length=1, max_length=500)] | None = None
@@ -246,8 +258,18 @@ class InvoiceUpdateIn(_InvoiceFields):
 
 
 # A date on the wire is dd-mm-yyyy: the form is checked as the request is read (400), the
-# calendar after (31-02-2024 is well formed but no date: a refused value, 422).
-DayMonthYear = Annotated[str, Field(pattern=r"^[0-9]{2}-[0-9]{2}-[0-9]{4}$")]
+# calendar after (31-02-2024 is well formed but no date: a refused value, 422). The document
+# gives the calendar's pattern (years 0001 to 9999, 29-02 in leap years only), so that every
+# string it allows is a date the server takes.
+_DAY_MONTH = r"(0[1-9]|1[0-9]|2[0-8])-(0[1-9]|1[0-2])|(29|30)-(0[13-9]|1[0-2])|31-(0[13578]|1[02])"
+_YEAR = r"000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3}"
+_LEAP_YEAR = r"[0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00"
+CALENDAR_DATE = rf"^({_DAY_MONTH})-({_YEAR})$|^29-02-({_LEAP_YEAR})$"
+DayMonthYear = Annotated[
+    str,
+    Field(pattern=r"^[0-9]{2}-[0-9]{2}-[0-9]{4}$"),
+    WithJsonSchema({"type": "string", "pattern": CALENDAR_DATE}),
+]
 
 
 def calendar_date(value: str | None, field: str) -> date | None:
@@ -344,128 +366,3 @@ def invoice_wire(invoice: InvoiceView, base_url: str) -> dict[str, Any]:
         "total": float(invoice.total),
         "amount_due": float(invoice.total - invoice.paid),
     }
-
-
-# Marks in the OpenAPI document a field that the Fatora-style API does not have.
-_EXTENSION: JsonDict = {"x-fawtara-extension": True}
-
-
-class _Out(BaseModel):
-    # Strict: validating a response against these models fails on a field too many or too
-    # few, and on a wrong JSON type (0 for false, 1 for 1.0).
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class ClientOut(_Out):
-    id: int
-    name: str
-    address: str | None
-    phone: str | None
-    email: str | None
-    notes: str | None
-
-
-class ItemOut(_Out):
-    id: int
-    description: str
-    type: str
-    qty: float
-    amount: float
-
-
-class PaymentOut(_Out):
-    id: int
-    payment_date: str
-    transaction_id: str | None
-    amount: float
-    note: str | None
-    payment_type: str
-    status: str
-
-
-class AcceptedPaymentMethodsOut(_Out):
-    card: bool
-    bank_account: bool
-    cash: bool
-    paypal: bool
-    e_signature: bool
-
-
-class SettingOut(_Out):
-    tax: bool
-    discount: float
-    discount_type: str
-    language: str
-    accepted_payment_methods: AcceptedPaymentMethodsOut
-
-
-class InvoiceOut(_Out):
-    id: int
-    number: str
-    currency: str
-    terms_conditions: str | None
-    note: str | None
-    due_date: str | None
-    date: str
-    status: str
-    type: str
-    client: ClientOut | None
-    title: str | None
-    link: str
-    items: list[ItemOut]
-    payments: list[PaymentOut]
-    setting: SettingOut
-    total: float = Field(
-        description="Fawtara extension: what the invoice comes to (items, discount, tax).",
-        json_schema_extra=_EXTENSION,
-    )
-    amount_due: float = Field(
-        description="Fawtara extension: the total less what has been paid.",
-        json_schema_extra=_EXTENSION,
-    )
-
-
-class InvoiceEnvelope(_Out):
-    status: Literal["SUCCESS"]
-    invoice: InvoiceOut
-
-
-class InvoiceListEnvelope(_Out):
-    status: Literal["SUCCESS"]
-    invoices: list[InvoiceOut]
-    total: int
-    page: int
-    page_size: int
-
-
-class ClientEnvelope(_Out):
-    status: Literal["SUCCESS"]
-    client: ClientOut
-
-
-class ClientListEnvelope(_Out):
-    status: Literal["SUCCESS"]
-    clients: list[ClientOut]
-    total: int
-    page: int
-    page_size: int
-
-
-class AuthorizeOut(_Out):
-    success: Literal[True]
-    bearer_token: str
-
-
-class AuthorizeErrorOut(_Out):
-    status: Literal["ERROR"]
-    error: str
-
-
-class ErrorDetailOut(_Out):
-    error_code: str
-    description: str
-
-
-class ErrorOut(_Out):
-    status: Literal["ERROR"]
-    error: ErrorDetailOut

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from fawtara.openapi import RETRY_AFTER
+
 HEX = r"^[0-9a-fA-F]*$"
 
 
@@ -87,7 +89,10 @@ _INVALID: Responses = {
 LOGIN: Responses = {
     200: {"model": TokenAnswerOut, "description": "An access token and a refresh token"},
     401: _error("Wrong username or password, or a spent refresh token"),
-    429: _error("Too many failed logins for the account or address (see Retry-After)"),
+    429: {
+        **_error("Too many failed logins for the account or address (see Retry-After)"),
+        "headers": RETRY_AFTER,
+    },
     **_INVALID,
 }
 
@@ -97,6 +102,22 @@ SEALED: Responses = {
     404: {"model": NotFoundOut, "description": "This merchant has no such record"},
     409: _error("The change conflicts with the record's state"),
     **_INVALID,
+}
+
+# `GET /api/v1/invoice/{id}` takes digits and `PUT /api/v1/invoice/{token}` a link token, at one
+# place of the path, as Hesabe's docs have them: a segment of the other route's shape is a path
+# that is there, for the other method.
+OTHER_SHAPE: Responses = {
+    405: {
+        **_error("The segment has the other route's shape: an id for GET, a token for PUT"),
+        "headers": {
+            "Allow": {
+                "description": "The methods the path takes",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        },
+    }
 }
 
 

@@ -15,7 +15,7 @@ from fawtara.credentials.throttle import Throttle, account_key, address_key
 from fawtara.db import UnitOfWorkDep
 from fawtara.dialects.hesabe import bulk_file
 from fawtara.dialects.hesabe.auth import SECURITY_DOCS, HesabeCallDep
-from fawtara.dialects.hesabe.docs import LOGIN, SEALED, sealed_request
+from fawtara.dialects.hesabe.docs import LOGIN, OTHER_SHAPE, SEALED, sealed_request
 from fawtara.dialects.hesabe.errors import InvalidRequestData, error_response
 from fawtara.dialects.hesabe.schemas import (
     DELIVERY_CODES,
@@ -149,7 +149,9 @@ async def create_invoice(request: Request, unit: UnitOfWorkDep, call: HesabeCall
     )
 
 
-@secured.get("/invoice/{invoice_id:record_id}", openapi_extra=sealed_request("GET"))
+@secured.get(
+    "/invoice/{invoice_id:record_id}", openapi_extra=sealed_request("GET"), responses=OTHER_SHAPE
+)
 async def get_invoice(
     request: Request, unit: UnitOfWorkDep, call: HesabeCallDep, invoice_id: RecordId
 ) -> Response:
@@ -185,7 +187,9 @@ async def invoice_dashboard(request: Request, unit: UnitOfWorkDep, call: HesabeC
     )
 
 
-@secured.put("/invoice/{token:link_token}", openapi_extra=sealed_request("PUT"))
+@secured.put(
+    "/invoice/{token:link_token}", openapi_extra=sealed_request("PUT"), responses=OTHER_SHAPE
+)
 async def update_invoice_status(
     unit: UnitOfWorkDep, call: HesabeCallDep, token: LinkToken
 ) -> Response:
