@@ -51,7 +51,8 @@ def _is_hesabe(request: Request) -> bool:
 
 
 def _is_hosted(request: Request) -> bool:
-    return request.url.path.startswith("/i/")
+    # `/i/` arrives as `/i` (edge.TrailingSlash): it is still the invoice links' space
+    return request.url.path.startswith("/i/") or request.url.path == "/i"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
