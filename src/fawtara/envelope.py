@@ -1,7 +1,7 @@
 """The Hesabe envelope: AES-256-CBC over compact JSON, carried as lowercase hex.
 
 The server's Hesabe-style dialect opens requests and seals answers with it; the SDK
-(`fawtara.client`) does the reverse, so it depends on nothing of the server.
+(`fawtara.client`) does the reverse, with its own JSON, so this module needs only cryptography.
 
 The key is the merchant's 32-character secret key and the IV its 16-character IV, both as raw
 ASCII bytes. Plaintexts are padded to a multiple of 32 bytes with N bytes of value N (1..32);
@@ -13,12 +13,14 @@ the envelope is no padding oracle. CBC without a MAC is what the wire protocol i
 changed here without breaking every client.
 """
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-import orjson
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from fawtara.json_text import loads
+Dumps = Callable[[Any], bytes]  # compact JSON of a value
+Loads = Callable[[bytes], Any]  # the value of a JSON text, ValueError for anything else
 
 PAD_BLOCK = 32  # the envelope's padding block (AES's own block is 16)
 _AES_BLOCK = 16
@@ -48,19 +50,35 @@ def _pad(data: bytes) -> bytes:
     return data + bytes([n]) * n
 
 
-class Envelope:
-    """One merchant's envelope."""
+@cache
+def _server_json() -> tuple[Dumps, Loads]:
+    # The server's JSON (orjson out; `fawtara.json_text` in), imported only by the server's use.
+    import orjson
 
-    def __init__(self, secret_key: str, iv: str) -> None:
+    from fawtara.json_text import loads
+
+    return orjson.dumps, loads
+
+
+class Envelope:
+    """One merchant's envelope, over the server's JSON unless given another (`dumps`, `loads`)."""
+
+    def __init__(
+        self, secret_key: str, iv: str, *, dumps: Dumps | None = None, loads: Loads | None = None
+    ) -> None:
         key, vector = secret_key.encode("ascii"), iv.encode("ascii")
         if len(key) != 32 or len(vector) != 16:
             raise ValueError("the envelope needs a 32-character key and a 16-character IV")
         self._cipher = Cipher(algorithms.AES(key), modes.CBC(vector))
+        if dumps is None or loads is None:
+            server_dumps, server_loads = _server_json()
+            dumps, loads = dumps or server_dumps, loads or server_loads
+        self._dumps, self._loads = dumps, loads
 
     def seal(self, value: Any) -> str:
         """Compact JSON of `value`, padded, encrypted, as lowercase hex."""
         encryptor = self._cipher.encryptor()
-        plaintext = _pad(orjson.dumps(value))
+        plaintext = _pad(self._dumps(value))
         return (encryptor.update(plaintext) + encryptor.finalize()).hex()
 
     def open(self, text: object) -> dict[str, Any]:
@@ -79,7 +97,7 @@ class Envelope:
         plaintext, padded = _unpad(decryptor.update(ciphertext) + decryptor.finalize())
         try:
             # Exact decimals (a payload amount never passes through a float), bounded nesting.
-            value = loads(plaintext)
+            value = self._loads(plaintext)
         except ValueError:  # also covers bytes that are not UTF-8
             value = None
         if not (well_formed and padded and isinstance(value, dict)):

@@ -12,6 +12,11 @@ from tests.fixtures.server import Server
 
 
 def test_the_python_examples_run(server: Server, tmp_path: Path) -> None:
+    run_the_python_examples(sys.executable, server, tmp_path)
+
+
+def run_the_python_examples(python: str, server: Server, tmp_path: Path) -> None:
+    """The examples, run by `python` (this one, or a venv's that holds only the SDK)."""
     merchant = new_merchant(server.database_url, currency="KWD", with_user=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAWTARA_")}
     env.update(both_env(server, merchant))
@@ -20,7 +25,7 @@ def test_the_python_examples_run(server: Server, tmp_path: Path) -> None:
     printed = []
     for block in blocks:
         result = subprocess.run(
-            [sys.executable, "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True
+            [python, "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True
         )
         assert result.returncode == 0, f"{block}\n{result.stderr}"
         printed.append(result.stdout)

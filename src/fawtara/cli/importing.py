@@ -15,7 +15,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from fawtara.cli import output
+from fawtara.cli import output, server_extra
 from fawtara.cli.output import Output
 from fawtara.cli.remote import Remote, fail, refused
 from fawtara.client import ConflictError, FawtaraError, NotFoundError, ValidationError
@@ -71,7 +71,8 @@ def upload(remote: Remote, path: Path, *, scheduled: bool) -> None:
 
 
 def _rows(path: Path) -> list[Row]:
-    # The bulk upload's own reader (openpyxl and all), loaded only for an import.
+    # The bulk upload's own reader (openpyxl and all, of the server), loaded only for an import.
+    server_extra.require("invoices import")
     from fawtara.dialects.hesabe.bulk_file import BulkFileError, text_records
 
     try:

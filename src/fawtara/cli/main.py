@@ -2,7 +2,8 @@
 payments from anywhere, through the SDK.
 
 The server's own modules (SQLAlchemy, FastAPI, uvicorn, …) are imported only by the commands
-that use them, so that the commands that call a server start in a fraction of the time.
+that use them, so that the commands that call a server start in a fraction of the time, and
+work where only the SDK is installed (`pip install fawtara`, without the `server` extra).
 """
 
 import importlib
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from fawtara.cli import clients, invoices, payments
+from fawtara.cli import clients, invoices, payments, server_extra
 
 if TYPE_CHECKING:
     from fawtara.demo import Demo
@@ -32,6 +33,8 @@ class _Commands(TyperGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in self.LAZY:
             return super().get_command(ctx, cmd_name)
+        if server_extra.missing():
+            return server_extra.unavailable(cmd_name)
         group = typer.main.get_group(importlib.import_module(self.LAZY[cmd_name]).app)
         group.name = cmd_name
         return group
@@ -67,6 +70,7 @@ def serve(
     ] = False,
 ) -> None:
     """Apply migrations, then serve the API."""
+    server_extra.require("serve")
     # Invoice links point at this server unless a public base URL is configured.
     os.environ.setdefault("FAWTARA_BASE_URL", f"http://{_shown(host)}:{port}")
     if access_log is not None:
@@ -190,6 +194,7 @@ def _print_demo(demo: "Demo", host: str, port: int) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (idempotent)."""
+    server_extra.require("db upgrade")
     from fawtara import migrate
     from fawtara.cli.common import console, settings
     from fawtara.db import Database

@@ -202,7 +202,7 @@ class _Hesabe(Engine):
         self._password = password
         self._access_code = access_code
         self._merchant_code = merchant_code
-        self._envelope = Envelope(secret_key, iv)
+        self._envelope = Envelope(secret_key, iv, dumps=dumps, loads=loads)
 
     def _request(self, call: Call[Any]) -> httpx.Request:
         headers = {"Accept": "application/json"}

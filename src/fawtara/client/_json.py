@@ -2,19 +2,31 @@
 
 The standard encoders turn a Decimal into a float (or refuse it); an amount must reach the server
 as written, so that one finer than the currency allows is refused there, never rounded here.
-Answers are read with the server's own reader (`loads`), whose bounded nesting keeps a hostile
-answer from ending in RecursionError instead of this package's errors.
+Answers are read by `loads`, with the standard library alone (the SDK needs nothing of the
+server): numbers with a fraction or exponent come back as Decimal, NaN and Infinity are refused,
+and nesting past the interpreter's recursion limit is a ValueError like any malformed text, so a
+hostile answer ends in this package's errors, not in RecursionError.
 """
 
 import json
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
-
-from fawtara.json_text import loads
+from typing import Any, NoReturn
 
 __all__ = ["dumps", "loads"]
+
+
+def loads(text: bytes | str) -> Any:
+    """The value of a JSON text; ValueError for anything else (UnicodeError included)."""
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_refuse)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
+
+
+def _refuse(constant: str) -> NoReturn:
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def dumps(value: Any) -> bytes:
