@@ -6,7 +6,7 @@ load, in one run, as ratios to the baseline.
         [--rounds 3] [--duration 6] [--warmup 2] [--backends sqlite,postgres]
         [--only get,create] [--postgres-url URL]
 
-On SQLite, a copy of the dataset bench/get_invoice.py builds; on PostgreSQL (reads only), a
+On SQLite, a copy of the dataset bench/invoice_data.py builds; on PostgreSQL (reads only), a
 database made for the run on the server given, or on a throwaway cluster as the suite starts.
 Every app must answer the operation's sample request with Fawtara's own bytes first. The
 create's statements are captured from one create that Fawtara makes in-process, with

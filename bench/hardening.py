@@ -15,6 +15,7 @@ the memory of a worst-case XLSX upload.
 report's section and targets from them. See bench/README.md.
 """
 
+import json
 import os
 import statistics
 import subprocess
@@ -27,16 +28,21 @@ from pathlib import Path
 from typing import Any
 
 import harness
-from hosted_invoice import BASE_URL, FAWTARA, MASTER_KEY, _issue
 
+from fawtara.credentials.keys import KeyHasher, issue_api_key
 from fawtara.db import Database
 from fawtara.hosted.pdf import PdfRenderer
 from fawtara.hosted.render import invoice_html
 from fawtara.hosted.service import open_invoice
+from fawtara.merchants.service import create_merchant
 from fawtara.settings import Settings
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+EXAMPLES = ROOT / "docs" / "examples"
+FAWTARA = str(Path(sys.executable).with_name("fawtara"))
+MASTER_KEY = "bench-master-key-0123456789abcdef"
+BASE_URL = "https://invoices.example.test"
 RENDER_RATIO = 10.0  # target: a 500-item PDF in at most 10 times a 50-item one's time
 
 
@@ -70,7 +76,7 @@ def _render_times(settings: Settings, port: int, renders: int) -> dict[str, list
     database = Database(settings)
     html = {}
     for items in (50, 500):
-        invoice = _issue(settings, port, "ar", items)
+        invoice = issue_invoice(settings, port, "ar", items)
         with database.session(write=False) as session:
             hosted = open_invoice(session, invoice["token"])
         html[items] = invoice_html(hosted, f"{BASE_URL}/i/{invoice['token']}", printable=True).html
@@ -100,14 +106,14 @@ def _p99(samples: list[float]) -> float:
 
 
 def _downloads(settings: Settings, port: int, log: Path, downloads: int) -> dict[str, Any]:
-    other = _issue(settings, port, "en", 3)
+    other = issue_invoice(settings, port, "en", 3)
     stop = threading.Event()
     with ThreadPoolExecutor(1) as api:
         idle = api.submit(_api_p99, port, other, stop)
         time.sleep(2)
         stop.set()
     quiet = idle.result()
-    invoice = _issue(settings, port, "ar", 50)
+    invoice = issue_invoice(settings, port, "ar", 50)
     path = f"/i/{invoice['token']}.pdf"
     stop = threading.Event()
     with ThreadPoolExecutor(1) as api, ThreadPoolExecutor(downloads) as pool:
@@ -236,3 +242,26 @@ def section(figures: dict[str, Any]) -> list[str]:
         lines.append(f"| {row['file']} | {row['bytes'] / 1024:,.0f} KB | {row['outcome']} "
                      f"| {row['seconds']:.2f} s | {row['peak_added_mb']:.0f} MB |")  # fmt: skip
     return [*lines, ""]
+
+
+def issue_invoice(settings: Settings, port: int, language: str, items: int) -> dict[str, Any]:
+    """A merchant and its `items`-line invoice in `language` (the docs example, lengthened)."""
+    database = Database(settings)
+    with database.session() as session:
+        merchant = create_merchant(
+            session, name=f"Bench {language}", currency="KWD", tax_rate_bp=500
+        )
+        _, api_key = issue_api_key(session, KeyHasher(MASTER_KEY), merchant_id=merchant.id)
+    database.dispose()
+    body = json.loads((EXAMPLES / f"invoice-{language}.json").read_text())
+    body["currency"] = "KWD"
+    template = body["items"]
+    lines = [template[n % len(template)] for n in range(items)]
+    body["items"] = [{**line, "description": f"{line['description']} #{n + 1}"}
+                     for n, line in enumerate(lines)]  # fmt: skip
+    headers = {"api_key": api_key, "content-type": "application/json"}
+    reply = harness.request(port, "POST", "/v1/invoices", headers, json.dumps(body).encode())
+    if reply.status != 201:
+        raise RuntimeError(f"create: {reply.status} {reply.body!r}")
+    invoice = json.loads(reply.body)["invoice"]
+    return {"api_key": api_key, "id": invoice["id"], "token": invoice["link"].rsplit("/", 1)[1]}

@@ -569,3 +569,33 @@ def _copy(db: psycopg.Connection[Any], size: int, merchant_id: int, first: int) 
             _copy_rows(cursor, "payments", PAYMENT_COLUMNS, payments)
             db.commit()
         _move_sequences(cursor)
+
+
+def _shape(value: Any) -> Any:
+    """The keys and JSON types of a value, without the values."""
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    return type(value).__name__
+
+
+def check_shapes(port: int, dataset: Dataset) -> harness.Reply:
+    """Fail unless bulk-inserted invoices answer with the same keys and types as API-made ones;
+    returns the answer for the invoice in the middle of the table (the baseline's body)."""
+    headers = {"api_key": dataset.api_key}
+    replies = {}
+    for invoice_id in (*dataset.api_invoice_ids, dataset.size // 2, dataset.size):
+        reply = harness.request(port, "GET", f"/v1/invoices/{invoice_id}", headers)
+        if reply.status != 200:
+            raise RuntimeError(f"GET /v1/invoices/{invoice_id}: {reply.status} {reply.body!r}")
+        replies[invoice_id] = reply
+    reference = _shape(json.loads(replies[dataset.api_invoice_ids[0]].body))
+    for invoice_id, reply in replies.items():
+        if _shape(json.loads(reply.body)) != reference:
+            raise RuntimeError(
+                f"invoice {invoice_id} differs in shape from API-made invoice "
+                f"{dataset.api_invoice_ids[0]}:\n{reply.body.decode()}\n"
+                f"{replies[dataset.api_invoice_ids[0]].body.decode()}"
+            )
+    return replies[dataset.size // 2]

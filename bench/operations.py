@@ -280,7 +280,7 @@ def _create(store: Store) -> Requests:
 def _payment(store: Store) -> Requests:
     rng = random.Random(2)
     size = store.dataset.size
-    # Not the invoices whose answers are checked for their shape (get_invoice.check_shapes) and
+    # Not the invoices whose answers are checked for their shape (invoice_data.check_shapes) and
     # replayed by the get's baseline: those keep their two payments.
     kept = {*store.dataset.api_invoice_ids, size // 2, size}
     ids = [i for i in range(1, size + 1) if invoice_data.has_room(i) and i not in kept]

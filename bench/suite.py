@@ -34,7 +34,6 @@ import invoice_data
 import operations
 import postgres
 import suite_report
-from get_invoice import check_shapes
 from operations import OPERATIONS, Requests, Store
 from suite_results import Cell, Failure, Results, Run, ServerRecord, SizeCell, merged
 
@@ -433,7 +432,7 @@ class Suite:
         """Wait for the server, check that bulk-made invoices answer like API-made ones, and
         note its memory at rest."""
         server.wait_ready("/v1/invoices/1", {"api_key": store.dataset.api_key})
-        check_shapes(server.port, store.dataset)
+        invoice_data.check_shapes(server.port, store.dataset)
         rss = sum(harness.rss_bytes(pid) for pid in harness.group_pids(server.pid))
         self._rest_mb[id(server)] = rss / 2**20
         self.progress.advance(SERVER_START)
