@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from fawtara.audit import service as audit
 from fawtara.clients import repository as clients_repository
 from fawtara.clients import service as clients
-from fawtara.clients.service import normalise_email
+from fawtara.clients.contact import normalise_email
 from fawtara.constraints import flush
 from fawtara.credentials.principal import Principal
 from fawtara.db import Database

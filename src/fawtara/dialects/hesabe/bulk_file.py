@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from fawtara.clients import contact
 from fawtara.dialects.hesabe import bulk_xlsx
 from fawtara.dialects.text import has_nul
 from fawtara.errors import FawtaraError
@@ -19,7 +20,6 @@ from fawtara.money import exponent, to_minor
 COLUMNS = ("reference_number", "name", "phone", "email", "amount", "description")
 SCHEDULE_COLUMN = "schedule_time"
 
-_PHONE = re.compile(r"\+?[0-9]{6,20}")
 # Plain decimals only: no exponent ("1e3"), no "NaN"/"Infinity", no thousands separators.
 _AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 # The default decimal context keeps 28 digits; past that, to_minor's scaling would round
@@ -240,28 +240,19 @@ def _phone(value: object) -> str:
     text = _text(value)
     if not text:
         raise _InvalidCell("phone: is required")
-    phone = text.replace(" ", "").replace("-", "")
-    if not _PHONE.fullmatch(phone):
+    phone = contact.compact_phone(text)
+    if not contact.is_phone(phone):
         raise _InvalidCell("phone: must be 6 to 20 digits, optionally after a +")
     return phone
 
 
 def _email(value: object) -> str | None:
-    email = _text(value).lower()
+    email = contact.normalise_email(_text(value))
     if not email:
         return None
-    if len(email) > 254:
-        raise _InvalidCell("email: is longer than 254 characters")
-    local, at, domain = email.partition("@")
-    looks_valid = (
-        at
-        and local
-        and "@" not in domain
-        and "." in domain
-        and all(domain.split("."))  # no empty label: "a@.com", "a@b..com", "a@b."
-        and not any(char.isspace() for char in email)
-    )
-    if not looks_valid:
+    if len(email) > contact.EMAIL_MAX_LENGTH:
+        raise _InvalidCell(f"email: is longer than {contact.EMAIL_MAX_LENGTH} characters")
+    if not contact.is_email(email):
         raise _InvalidCell("email: is not a valid email address")
     return email
 

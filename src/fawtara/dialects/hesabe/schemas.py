@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from fawtara.clients.contact import EMAIL_MAX_LENGTH, EMAIL_PATTERN, PHONE_PATTERN, compact_phone
 from fawtara.clients.schemas import ClientFields
 from fawtara.dialects.hesabe.errors import InvalidRequestData, problems
 from fawtara.dialects.text import WireModel
@@ -60,12 +61,17 @@ _DELIVERY_OF = {v: k for k, v in DELIVERY_CODES.items()}
 _CHANNEL_OF = {v: k for k, v in CHANNEL_CODES.items()}
 _CORE_ITEM_FIELD = re.compile(r"items\[(\d+)\]\.(amount|qty|description|line)")
 _ITEM_FIELDS = {"qty": "quantity", "description": "name", "line": "amount"}
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 def _text(value: object) -> object:
     """Client kits send numbers as strings or as numbers: take both, keep the text."""
     return str(value) if isinstance(value, int | Decimal) and not isinstance(value, bool) else value
+
+
+def _phone(value: object) -> object:
+    """The one phone rule (fawtara.clients.contact), its spaces and dashes taken out first."""
+    value = _text(value)
+    return compact_phone(value) if isinstance(value, str) else value
 
 
 def _blank_to_none(value: object) -> object:
@@ -87,10 +93,11 @@ def _pay_type(code: int) -> int:
 
 Code = Annotated[str, BeforeValidator(_text)]
 Amount = Annotated[str, BeforeValidator(_text), Field(pattern=r"^\d{1,15}(\.\d{1,6})?$")]
-Phone = Annotated[str, BeforeValidator(_text), Field(pattern=r"^\+?\d{6,20}$")]
+Phone = Annotated[str, BeforeValidator(_phone), Field(pattern=PHONE_PATTERN)]
 # The constraints on the str alone: on the union, a null would reach len() (a server error).
 Email = Annotated[
-    Annotated[str, Field(max_length=254, pattern=_EMAIL)] | None, BeforeValidator(_blank_to_none)
+    Annotated[str, Field(max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN)] | None,
+    BeforeValidator(_blank_to_none),
 ]
 
 
