@@ -33,7 +33,7 @@ from fawtara.invoices.schemas import (
     ItemDraft,
     SettingDraft,
 )
-from fawtara.money import exponent
+from fawtara.money import format_decimal
 
 # allocatePayType codes, as the public Hesabe client kit lists them (all are card payments).
 PAY_TYPES = {
@@ -349,4 +349,4 @@ def invoice_wire(invoice: InvoiceView, base_url: str) -> dict[str, Any]:
 
 def _amount(value: Decimal, currency: str) -> str:
     """ "280.000": the currency's decimals, always."""
-    return f"{value:.{exponent(currency)}f}"
+    return format_decimal(value, currency)
