@@ -22,6 +22,7 @@ from fawtara.clients.contact import EMAIL_MAX_LENGTH, EMAIL_PATTERN, PHONE_PATTE
 from fawtara.clients.schemas import ClientFields
 from fawtara.dialects.hesabe.errors import InvalidRequestData, problems
 from fawtara.dialects.text import WireModel
+from fawtara.invoices import rules
 from fawtara.invoices.schemas import (
     DETAILED,
     QUICK,
@@ -60,6 +61,7 @@ CHANNEL_CODES = {"0": "sms", "1": "whatsapp", "2": "email", "3": "link"}
 _DELIVERY_OF = {v: k for k, v in DELIVERY_CODES.items()}
 _CHANNEL_OF = {v: k for k, v in CHANNEL_CODES.items()}
 _CORE_ITEM_FIELD = re.compile(r"items\[(\d+)\]\.(amount|qty|description|line)")
+_TOP_FIELDS = {"total": "amount", "expires_at": "expiresAt"}
 _ITEM_FIELDS = {"qty": "quantity", "description": "name", "line": "amount"}
 
 
@@ -179,15 +181,13 @@ class InvoiceIn(Payload):
     def _checked(self) -> "InvoiceIn":
         if self.invoice_sub_type == "2" and self.customer_email is None:
             raise ValueError("customerEmail is required when invoiceSubType is 2 (Email)")
-        if self.expires_at is not None and self.expires_at < datetime.now(UTC).date():
-            raise ValueError("expiresAt is in the past")
         return self
 
     def wire_field(self, field: str | None) -> str | None:
         """The payload's name for a field the core names (`items[0].amount` is `amount` in
         a quick invoice, `itemsList[0].price` or `.rate`, as sent, in one with items)."""
-        if field == "total":
-            return "amount"
+        if field in _TOP_FIELDS:
+            return _TOP_FIELDS[field]
         match = _CORE_ITEM_FIELD.fullmatch(field or "")
         if match is None:
             return field
@@ -289,8 +289,7 @@ def _status_code(invoice: InvoiceView, today: date) -> int:
         return 3
     if invoice.status == "paid":
         return 1
-    expires = invoice.delivery.expires_at
-    return 2 if expires is not None and expires < today else 0
+    return 2 if rules.is_expired(invoice.status, invoice.delivery.expires_at, today) else 0
 
 
 def _stamp(value: datetime | None) -> str | None:
@@ -312,7 +311,7 @@ def invoice_wire(invoice: InvoiceView, base_url: str) -> dict[str, Any]:
         "amount": _amount(invoice.total, currency),
         "currency": currency,
         "description": invoice.title,
-        "invoice_status": _status_code(invoice, datetime.now(UTC).date()),
+        "invoice_status": _status_code(invoice, rules.today()),
         "language": invoice.setting.language,
         "allocate_pay_type": ",".join(str(m) for m in delivery.payment_methods),
         "expires_at": delivery.expires_at.isoformat() if delivery.expires_at else None,
