@@ -72,7 +72,7 @@ def upload(remote: Remote, path: Path, *, scheduled: bool) -> None:
 
 def _rows(path: Path) -> list[Row]:
     # The bulk upload's own reader (openpyxl and all), loaded only for an import.
-    from fawtara.dialects.hesabe.bulk_file import BulkFileError, text_records
+    from fawtara.invoices.bulk_file import BulkFileError, text_records
 
     try:
         records = list(text_records(path.read_bytes(), path.suffix.lower().removeprefix(".")))
