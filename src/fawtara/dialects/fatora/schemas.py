@@ -282,10 +282,10 @@ def calendar_date(value: str | None, field: str) -> date | None:
 
 
 _TYPES = {
-    "quick": QUICK,
-    "quick invoice": QUICK,
-    "detailed": DETAILED,
-    "detailed invoice": DETAILED,
+    "quick": "Quick invoice",
+    "quick invoice": "Quick invoice",
+    "detailed": "Detailed invoice",
+    "detailed invoice": "Detailed invoice",
 }
 
 
@@ -297,6 +297,9 @@ def _invoice_type(value: object) -> object:
 InvoiceType = Annotated[
     Literal["Quick invoice", "Detailed invoice"], BeforeValidator(_invoice_type)
 ]
+# The core's invoice kinds as the Fatora wire spells them, and back.
+TYPE_NAMES = {QUICK: "Quick invoice", DETAILED: "Detailed invoice"}
+KIND_OF_TYPE = {name: kind for kind, name in TYPE_NAMES.items()}
 
 
 # --- responses ------------------------------------------------------------------------------
@@ -324,7 +327,7 @@ def invoice_wire(invoice: InvoiceView, base_url: str) -> dict[str, Any]:
         "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
         "date": invoice.date.isoformat(),
         "status": invoice.status,
-        "type": invoice.type,
+        "type": TYPE_NAMES.get(invoice.type, invoice.type),
         "client": client_wire(invoice.client) if invoice.client else None,
         "title": invoice.title,
         "link": f"{base_url}/i/{invoice.link_token}",
