@@ -191,7 +191,7 @@ def invoice_rows(
     invoice = (
         invoice_id, merchant_id, f"INV{invoice_id:05d}", "QAR", f"Services, batch {invoice_id}",
         "Payment due within 30 days.", "Thank you for your business.", when,
-        _sql_time(date + timedelta(days=30)), money.status, "Detailed invoice",
+        _sql_time(date + timedelta(days=30)), money.status, "detailed",
         (invoice_id - 1) % clients + 1, secrets.token_urlsafe(24), 0, "", 0, 0, "en",
         1, 1, 1, 1, 1, money.total, money.paid, 1, when, when,
     )  # fmt: skip

@@ -93,3 +93,29 @@ def test_each_merchant_s_invoice_count_is_kept_by_the_database(database: Databas
         connection.execute(text("DELETE FROM merchants WHERE id = 1"))  # its invoices cascade
         connection.execute(text("DELETE FROM invoices WHERE merchant_id = 3"))
     assert counts() == {2: 1, 3: 0}
+
+
+def test_stored_invoice_kinds_become_dialect_free(database: Database) -> None:
+    """0009 turns the Fatora spelling the core used to store into the core's kinds."""
+    migrate.upgrade(database.engine, "0004")
+    merchant = "INSERT INTO merchants (id, name, default_currency, tax_rate_bp, last_invoice_seq,"
+    merchant += " is_demo, created_at) VALUES (1, 'm', 'QAR', 0, 0, false, '2026-01-01')"
+    invoice = (
+        "INSERT INTO invoices (merchant_id, number, currency, date, status, type, link_token,"
+        " tax, discount_type, discount_minor, discount_rate_bp, language, accept_card,"
+        " accept_bank_account, accept_cash, accept_paypal, accept_e_signature, total_minor,"
+        " paid_minor, version, created_at, updated_at)"
+        " VALUES (1, :number, 'QAR', '2026-01-01', 'unpaid', :type,"
+        " :number, false, '', 0, 0, 'en', true, true, true, true, true, 100, 0, 1,"
+        " '2026-01-01', '2026-01-01')"
+    )
+    with database.engine.begin() as connection:
+        connection.execute(text(merchant))
+        connection.execute(
+            text(invoice),
+            [{"number": "Q", "type": "Quick invoice"}, {"number": "D", "type": "Detailed invoice"}],
+        )
+    migrate.upgrade(database.engine)
+    with database.engine.connect() as connection:
+        kinds = dict(connection.execute(text("SELECT number, type FROM invoices")).all())
+    assert kinds == {"Q": "quick", "D": "detailed"}

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from fawtara.errors import InvalidAmount, UnknownCurrency
 from fawtara.invoices.totals import compute, line_total
-from fawtara.money import exponent, format_amount, from_minor, to_minor
+from fawtara.money import exponent, format_amount, format_decimal, from_minor, to_minor
 
 
 @pytest.mark.parametrize(
@@ -101,3 +101,9 @@ def test_totals_invariants(
     assert totals.total == totals.subtotal - totals.discount + totals.tax
     assert totals.due == totals.total - totals.paid
     assert 0 <= totals.due <= totals.total
+
+
+def test_format_decimal_gives_the_currencys_decimals_grouped_or_not() -> None:
+    assert format_decimal(Decimal("1280.5"), "KWD") == "1280.500"
+    assert format_decimal(Decimal("1280.5"), "KWD", grouped=True) == "1,280.500"
+    assert format_decimal(Decimal(7), "JPY", grouped=True) == "7"

@@ -88,4 +88,13 @@ def from_minor(minor: int, currency: str) -> Decimal:
 
 def format_amount(minor: int, currency: str) -> str:
     """Plain string with the currency's decimals, e.g. "280.000" for KWD."""
-    return f"{from_minor(minor, currency):.{exponent(currency)}f}"
+    return format_decimal(from_minor(minor, currency), currency)
+
+
+def format_decimal(amount: Decimal, currency: str, *, grouped: bool = False) -> str:
+    """An amount with the currency's decimals, always: "280.000" for KWD, "280.50" for QAR.
+
+    `grouped` puts a "," between thousands ("1,280.000"); a page swaps both separators for
+    its language's. The one money formatter of the wire, the page, the PDF and the CLI.
+    """
+    return f"{amount:{',' if grouped else ''}.{exponent(currency)}f}"

@@ -97,3 +97,25 @@ class TestHesabe:
         assert "phone: must be 6 to 20 digits" in result.stdout
         assert result.stderr == "Error: 1 row(s) refused\n"
         assert hesabe_user.json("invoices", "list") == []
+
+
+class TestOneEmailRule:
+    """The same address is refused whichever API the file goes to (before, the Fatora-style
+    API took "ali@example", which a bulk upload refused), each in its own words."""
+
+    ROWS = ("R-1,Ali,+96550000001,ali@example,1,Rent", "R-2,Sara,+96550000002,,2,Rent")
+
+    def test_through_the_fatora_style_api(self, user: User, tmp_path: Path) -> None:
+        result = user.run("invoices", "import", csv_file(tmp_path, *self.ROWS), "-o", "json")
+        assert result.exit_code == 1, result.stderr
+        report = json.loads(result.stdout)
+        assert report["created"] == 1
+        assert [(r["line"], r["reason"].split(":")[0]) for r in report["refused"]] == [
+            (2, "client.email")
+        ]
+
+    def test_through_the_hesabe_style_api(self, hesabe_user: User, tmp_path: Path) -> None:
+        result = hesabe_user.run("invoices", "import", csv_file(tmp_path, *self.ROWS), "-o", "json")
+        assert result.exit_code == 1, result.stderr
+        report = json.loads(result.stdout)
+        assert report["refused"] == [{"line": 2, "reason": "email: is not a valid email address"}]

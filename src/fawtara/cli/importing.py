@@ -71,9 +71,9 @@ def upload(remote: Remote, path: Path, *, scheduled: bool) -> None:
 
 
 def _rows(path: Path) -> list[Row]:
-    # The bulk upload's own reader (openpyxl and all, of the server), loaded only for an import.
+    # The bulk file's reader (openpyxl and all, of the server), loaded only for an import.
     server_extra.require("invoices import")
-    from fawtara.dialects.hesabe.bulk_file import BulkFileError, text_records
+    from fawtara.invoices.bulk_file import BulkFileError, text_records
 
     try:
         records = list(text_records(path.read_bytes(), path.suffix.lower().removeprefix(".")))

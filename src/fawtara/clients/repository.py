@@ -3,6 +3,7 @@
 from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from fawtara.clients.contact import normalise_email
 from fawtara.models import Client, Invoice
 
 
@@ -46,7 +47,7 @@ def has_invoices(session: Session, merchant_id: int, client_id: int) -> bool:
 def _filtered(merchant_id: int, keyword: str | None, email: str | None) -> Select[Client]:
     query = select(Client).where(Client.merchant_id == merchant_id)
     if email:
-        query = query.where(Client.email == email.strip().lower())
+        query = query.where(Client.email == normalise_email(email))
     if keyword:
         # A substring, taken literally: `%`, `_` and the escape character match themselves.
         keyword = keyword.lower()

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from fawtara.audit import service as audit
 from fawtara.clients import repository
+from fawtara.clients.contact import normalise_email
 from fawtara.clients.schemas import ClientFields, ClientPage, ClientView
 from fawtara.constraints import flush
 from fawtara.credentials.principal import Principal
@@ -22,10 +23,6 @@ def view(client: Client) -> ClientView:
         email=client.email,
         notes=client.notes,
     )
-
-
-def normalise_email(email: str | None) -> str | None:
-    return email.strip().lower() if email else None
 
 
 def create(session: Session, principal: Principal, fields: ClientFields) -> Client:

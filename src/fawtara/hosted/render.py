@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from fawtara.hosted.labels import LABELS, STATUS_PAID, WORDS
 from fawtara.hosted.service import HostedInvoice
-from fawtara.money import exponent, unscale
+from fawtara.money import exponent, format_decimal, unscale
 
 _env = Environment(
     loader=PackageLoader("fawtara.hosted"),
@@ -55,6 +55,7 @@ class Formatter:
     def __init__(self, language: str, currency: str) -> None:
         self.language = language
         self.places = exponent(currency)
+        self._code = currency
         symbols = Locale.parse(language).number_symbols["latn"]
         self._separators = str.maketrans({",": symbols["group"], ".": symbols["decimal"]})
         # English shows the ISO code (KWD); Arabic the local symbol (د.ك.) without its RLM.
@@ -65,7 +66,7 @@ class Formatter:
         return self.amount(unscale(minor, self.places))
 
     def amount(self, value: Decimal) -> str:
-        return f"{value:,.{self.places}f}".translate(self._separators)
+        return format_decimal(value, self._code, grouped=True).translate(self._separators)
 
     def number(self, value: Decimal) -> str:
         """A quantity or a rate: as many decimals as it has, none when whole."""

@@ -5,8 +5,8 @@ from sqlalchemy.orm import Session
 
 from fawtara.clients import repository as clients_repository
 from fawtara.clients import service as clients
+from fawtara.clients.contact import normalise_email
 from fawtara.clients.schemas import ClientFields
-from fawtara.clients.service import normalise_email
 from fawtara.constraints import flush
 from fawtara.credentials.principal import Principal
 from fawtara.errors import InvalidInvoice

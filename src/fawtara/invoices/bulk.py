@@ -33,7 +33,7 @@ _INVOICE_COLUMNS = ("id", "number", "title", "client_id", "link_token", "access_
 
 
 class BulkLine(Protocol):
-    """One validated line of an upload (the dialect's row type satisfies this)."""
+    """One validated line of an upload (`bulk_file.BulkRow` satisfies this)."""
 
     @property
     def reference_number(self) -> str: ...

@@ -7,8 +7,9 @@ from decimal import Decimal
 from fawtara.clients.schemas import ClientFields, ClientView
 from fawtara.records import view
 
-QUICK = "Quick invoice"
-DETAILED = "Detailed invoice"
+# The kind of an invoice, as stored: dialect-free (each dialect spells it on its wire).
+QUICK = "quick"  # one amount, one line
+DETAILED = "detailed"  # items
 STATUSES = ("unpaid", "partially_paid", "paid", "cancelled")
 DISCOUNT_TYPES = ("", "fixed", "percentage")
 LANGUAGES = ("en", "ar")

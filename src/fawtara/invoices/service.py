@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from fawtara.audit import service as audit
 from fawtara.clients import repository as clients_repository
 from fawtara.clients import service as clients
-from fawtara.clients.service import normalise_email
+from fawtara.clients.contact import normalise_email
 from fawtara.constraints import flush
 from fawtara.credentials.principal import Principal
 from fawtara.db import Database
@@ -22,7 +22,7 @@ from fawtara.errors import (
     InvoiceHasPayments,
     InvoiceNotFound,
 )
-from fawtara.invoices import fast_read, lines, numbering, repository, totals
+from fawtara.invoices import fast_read, lines, numbering, repository, rules, totals
 from fawtara.invoices.schemas import (
     CHANNEL_OF,
     CHANNELS,
@@ -100,6 +100,7 @@ def create(session: Session, principal: Principal, draft: InvoiceDraft) -> Invoi
     merchant = repository.merchant_terms(session, principal.merchant_id)
     currency = draft.currency or merchant.default_currency
     exponent(currency)
+    rules.check_expiry(draft.delivery.expires_at, rules.today())
     invoice = Invoice(
         merchant_id=principal.merchant_id,
         currency=currency,

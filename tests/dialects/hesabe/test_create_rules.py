@@ -1,6 +1,7 @@
 """Creating a Hesabe-style invoice: what the stated amounts are checked against, which fields
 may be left out, and what the payment-method codes mean."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -35,6 +36,22 @@ class TestStatedAmountIsTheStoredTotal:
         created = create(hesabe, amount="0.010", itemsList=items)
         invoice = hesabe.call("GET", f"/api/v1/invoice/{created['id']}")["response"]
         assert invoice["amount"] == "0.010"
+
+
+class TestExpiry:
+    """The core's rule (invoices/rules.py): a link may not expire before today (UTC)."""
+
+    def test_a_past_expiry_is_refused_naming_expires_at(self, hesabe: Hesabe) -> None:
+        yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+        assert refused(hesabe, expiresAt=yesterday) == [
+            {"field": "expiresAt", "reason": "is in the past"}
+        ]
+
+    def test_an_expiry_today_is_taken(self, hesabe: Hesabe) -> None:
+        today = datetime.now(UTC).date().isoformat()
+        created = create(hesabe, expiresAt=today)
+        invoice = hesabe.call("GET", f"/api/v1/invoice/{created['id']}")["response"]
+        assert (invoice["expires_at"], invoice["invoice_status"]) == (today, 0)
 
 
 class TestKitItems:

@@ -30,6 +30,7 @@ from fawtara.dialects.fatora.docs import (
 )
 from fawtara.dialects.fatora.route import MAX_ID, FatoraRoute, path_id
 from fawtara.dialects.fatora.schemas import (
+    KIND_OF_TYPE,
     ClientCreateIn,
     ClientIn,
     DayMonthYear,
@@ -185,7 +186,7 @@ async def list_invoices(
         calendar_date(date_from, "from"),
         calendar_date(date_to, "to"),
         status,
-        type,
+        KIND_OF_TYPE[type] if type else None,
         client_email,
     )
     result = await unit.read(invoices.list_page, principal, filters, page=page, page_size=page_size)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema, model_validator
 from pydantic.config import JsonDict
 
+from fawtara.clients.contact import EMAIL_MAX_LENGTH, EMAIL_PATTERN
 from fawtara.clients.schemas import ClientFields, ClientView
 from fawtara.dialects.text import WireModel, WireTime
 from fawtara.errors import InvalidInput
@@ -38,7 +39,6 @@ Text = Annotated[str, Field(max_length=5000)]
 # Not blank once stripped, and no NUL (see fawtara.dialects.text). Whitespace is spelled
 # out: JSON Schema's \s (ECMA) lacks U+0085, which the server's pattern engine counts.
 NotBlank = Field(pattern=r"^[^\x00]*[^\s\x85\x00][^\x00]*$")
-EMAIL = r"^[^@\s\x85\x00]+@[^@\s\x85\x00]+$"
 ShortText = Annotated[str, Field(max_length=200)]
 # Any three letters are read; the document lists those the platform takes (money.exponent),
 # so a code it refuses (422) is invalid data, not valid data refused.
@@ -62,7 +62,7 @@ class ClientIn(_Body):
     name: ShortText | None = None
     address: Text | None = None
     phone: Annotated[str, Field(max_length=50)] | None = None
-    email: Annotated[str, Field(max_length=254, pattern=EMAIL)] | None = None
+    email: Annotated[str, Field(max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN)] | None = None
     notes: Text | None = None
 
     def fields(self) -> ClientFields:
@@ -282,10 +282,10 @@ def calendar_date(value: str | None, field: str) -> date | None:
 
 
 _TYPES = {
-    "quick": QUICK,
-    "quick invoice": QUICK,
-    "detailed": DETAILED,
-    "detailed invoice": DETAILED,
+    "quick": "Quick invoice",
+    "quick invoice": "Quick invoice",
+    "detailed": "Detailed invoice",
+    "detailed invoice": "Detailed invoice",
 }
 
 
@@ -297,6 +297,9 @@ def _invoice_type(value: object) -> object:
 InvoiceType = Annotated[
     Literal["Quick invoice", "Detailed invoice"], BeforeValidator(_invoice_type)
 ]
+# The core's invoice kinds as the Fatora wire spells them, and back.
+TYPE_NAMES = {QUICK: "Quick invoice", DETAILED: "Detailed invoice"}
+KIND_OF_TYPE = {name: kind for kind, name in TYPE_NAMES.items()}
 
 
 # --- responses ------------------------------------------------------------------------------
@@ -324,7 +327,7 @@ def invoice_wire(invoice: InvoiceView, base_url: str) -> dict[str, Any]:
         "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
         "date": invoice.date.isoformat(),
         "status": invoice.status,
-        "type": invoice.type,
+        "type": TYPE_NAMES.get(invoice.type, invoice.type),
         "client": client_wire(invoice.client) if invoice.client else None,
         "title": invoice.title,
         "link": f"{base_url}/i/{invoice.link_token}",

@@ -18,9 +18,11 @@ from pydantic import (
     model_validator,
 )
 
+from fawtara.clients.contact import EMAIL_MAX_LENGTH, EMAIL_PATTERN, PHONE_PATTERN, compact_phone
 from fawtara.clients.schemas import ClientFields
 from fawtara.dialects.hesabe.errors import InvalidRequestData, problems
 from fawtara.dialects.text import WireModel
+from fawtara.invoices import rules
 from fawtara.invoices.schemas import (
     DETAILED,
     QUICK,
@@ -32,7 +34,7 @@ from fawtara.invoices.schemas import (
     ItemDraft,
     SettingDraft,
 )
-from fawtara.money import exponent
+from fawtara.money import format_decimal
 
 # allocatePayType codes, as the public Hesabe client kit lists them (all are card payments).
 PAY_TYPES = {
@@ -59,13 +61,19 @@ CHANNEL_CODES = {"0": "sms", "1": "whatsapp", "2": "email", "3": "link"}
 _DELIVERY_OF = {v: k for k, v in DELIVERY_CODES.items()}
 _CHANNEL_OF = {v: k for k, v in CHANNEL_CODES.items()}
 _CORE_ITEM_FIELD = re.compile(r"items\[(\d+)\]\.(amount|qty|description|line)")
+_TOP_FIELDS = {"total": "amount", "expires_at": "expiresAt"}
 _ITEM_FIELDS = {"qty": "quantity", "description": "name", "line": "amount"}
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 def _text(value: object) -> object:
     """Client kits send numbers as strings or as numbers: take both, keep the text."""
     return str(value) if isinstance(value, int | Decimal) and not isinstance(value, bool) else value
+
+
+def _phone(value: object) -> object:
+    """The one phone rule (fawtara.clients.contact), its spaces and dashes taken out first."""
+    value = _text(value)
+    return compact_phone(value) if isinstance(value, str) else value
 
 
 def _blank_to_none(value: object) -> object:
@@ -87,10 +95,11 @@ def _pay_type(code: int) -> int:
 
 Code = Annotated[str, BeforeValidator(_text)]
 Amount = Annotated[str, BeforeValidator(_text), Field(pattern=r"^\d{1,15}(\.\d{1,6})?$")]
-Phone = Annotated[str, BeforeValidator(_text), Field(pattern=r"^\+?\d{6,20}$")]
+Phone = Annotated[str, BeforeValidator(_phone), Field(pattern=PHONE_PATTERN)]
 # The constraints on the str alone: on the union, a null would reach len() (a server error).
 Email = Annotated[
-    Annotated[str, Field(max_length=254, pattern=_EMAIL)] | None, BeforeValidator(_blank_to_none)
+    Annotated[str, Field(max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN)] | None,
+    BeforeValidator(_blank_to_none),
 ]
 
 
@@ -172,15 +181,13 @@ class InvoiceIn(Payload):
     def _checked(self) -> "InvoiceIn":
         if self.invoice_sub_type == "2" and self.customer_email is None:
             raise ValueError("customerEmail is required when invoiceSubType is 2 (Email)")
-        if self.expires_at is not None and self.expires_at < datetime.now(UTC).date():
-            raise ValueError("expiresAt is in the past")
         return self
 
     def wire_field(self, field: str | None) -> str | None:
         """The payload's name for a field the core names (`items[0].amount` is `amount` in
         a quick invoice, `itemsList[0].price` or `.rate`, as sent, in one with items)."""
-        if field == "total":
-            return "amount"
+        if field in _TOP_FIELDS:
+            return _TOP_FIELDS[field]
         match = _CORE_ITEM_FIELD.fullmatch(field or "")
         if match is None:
             return field
@@ -282,8 +289,7 @@ def _status_code(invoice: InvoiceView, today: date) -> int:
         return 3
     if invoice.status == "paid":
         return 1
-    expires = invoice.delivery.expires_at
-    return 2 if expires is not None and expires < today else 0
+    return 2 if rules.is_expired(invoice.status, invoice.delivery.expires_at, today) else 0
 
 
 def _stamp(value: datetime | None) -> str | None:
@@ -305,7 +311,7 @@ def invoice_wire(invoice: InvoiceView, base_url: str) -> dict[str, Any]:
         "amount": _amount(invoice.total, currency),
         "currency": currency,
         "description": invoice.title,
-        "invoice_status": _status_code(invoice, datetime.now(UTC).date()),
+        "invoice_status": _status_code(invoice, rules.today()),
         "language": invoice.setting.language,
         "allocate_pay_type": ",".join(str(m) for m in delivery.payment_methods),
         "expires_at": delivery.expires_at.isoformat() if delivery.expires_at else None,
@@ -342,4 +348,4 @@ def invoice_wire(invoice: InvoiceView, base_url: str) -> dict[str, Any]:
 
 def _amount(value: Decimal, currency: str) -> str:
     """ "280.000": the currency's decimals, always."""
-    return f"{value:.{exponent(currency)}f}"
+    return format_decimal(value, currency)
