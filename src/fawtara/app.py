@@ -6,10 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from fawtara import __version__, migrate
 from fawtara.credentials.authenticator import Authenticator
@@ -25,12 +24,14 @@ from fawtara.dialects.fatora.routes import get_invoice
 from fawtara.dialects.fatora.routes import router as fatora_router
 from fawtara.dialects.hesabe import errors as hesabe_errors
 from fawtara.dialects.hesabe.auth import MerchantKeys
-from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.dialects.hesabe.routes import router as hesabe_router
 from fawtara.docs_pages import add_docs_pages
 from fawtara.edge import RouteTable, TrailingSlash
+from fawtara.error_mapping import ErrorMapping, mapping_of
 from fawtara.errors import FawtaraError
+from fawtara.home import errors as home_errors
 from fawtara.home import pages as home
+from fawtara.hosted import errors as hosted_errors
 from fawtara.hosted import routes as hosted
 from fawtara.hosted.pdf import RenderPool
 from fawtara.limits import BodyLimit
@@ -40,19 +41,6 @@ from fawtara.ops.logs import RedactLinkTokens
 from fawtara.ops.metrics import Metrics
 from fawtara.ops.middleware import Observe
 from fawtara.settings import Settings
-
-
-def _is_fatora(request: Request) -> bool:
-    return request.url.path.startswith("/v1/") or request.url.path == "/v1"
-
-
-def _is_hesabe(request: Request) -> bool:
-    return request.url.path.startswith("/api/v1/") or request.url.path == "/api/v1"
-
-
-def _is_hosted(request: Request) -> bool:
-    # `/i/` arrives as `/i` (edge.TrailingSlash): it is still the invoice links' space
-    return request.url.path.startswith("/i/") or request.url.path == "/i"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -150,62 +138,53 @@ def _redact_access_log(words: frozenset[str]) -> None:
         access_log.addFilter(RedactLinkTokens(words))
 
 
+# One mapping per part of the URL space, the fallback (every other path) last.
+ERROR_MAPPINGS: tuple[ErrorMapping, ...] = (
+    fatora_errors.MAPPING,
+    hesabe_errors.MAPPING,
+    hosted_errors.MAPPING,
+    home_errors.MAPPING,
+)
+
+
+def _mapping(request: Request) -> ErrorMapping:
+    return mapping_of(ERROR_MAPPINGS, request.url.path)
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     # Errors are mapped here, after they have left the request's unit of work (which rolled
-    # back), in the shape of the dialect whose prefix the path carries: that also covers paths
-    # no route matched and methods a route does not take.
+    # back), by the mapping of the part the path belongs to: that also covers paths no route
+    # matched and methods a route does not take.
     @app.exception_handler(FawtaraError)
     async def domain_error(request: Request, exc: FawtaraError) -> Response:
-        if _is_fatora(request):
-            return fatora_errors.from_domain(exc)
-        if _is_hesabe(request):
-            return hesabe_errors.from_domain(exc)
-        return JSONResponse({"detail": exc.message}, 400)
-
-    @app.exception_handler(InvalidRequestData)
-    async def invalid_request_data(_request: Request, exc: InvalidRequestData) -> Response:
-        return hesabe_errors.invalid_request(exc.problems)
+        return _mapping(request).domain(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        if _is_fatora(request):
-            return fatora_errors.from_validation(exc)
-        if _is_hesabe(request):
-            return hesabe_errors.from_validation(exc)
-        return JSONResponse({"detail": jsonable_encoder(exc.errors())}, 422)
+        return _mapping(request).validation(request, exc)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        return _http_error(request, exc)
+        if exc.status_code == 405:
+            routes: RouteTable = request.app.state.routes
+            allow = {"Allow": ", ".join(routes.allowed(request.scope))}
+            exc = HTTPException(405, exc.detail, {**(exc.headers or {}), **allow})
+        return _mapping(request).http(request, exc)
+
+    async def own_error(request: Request, exc: Exception) -> Response:
+        response = _mapping(request).answer_own(request, exc)
+        if response is None:  # another part's exception on this path: a bug, logged as a 500
+            raise exc
+        return response
+
+    for error_type in {t for mapping in ERROR_MAPPINGS for t in mapping.own}:
+        app.add_exception_handler(error_type, own_error)
 
 
 def server_error(path: str) -> Response:
-    """The answer to a request that failed unexpectedly, in its dialect's shape (the
-    observing middleware sends it, and logs the exception under the request's id)."""
-    if path == "/v1" or path.startswith("/v1/"):
-        return fatora_errors.error_response(500, "Internal server error")
-    if path == "/api/v1" or path.startswith("/api/v1/"):
-        return hesabe_errors.server_error()
-    return JSONResponse({"detail": "Internal server error"}, 500)
-
-
-def _http_error(request: Request, exc: HTTPException) -> Response:
-    """Unmatched paths, refused methods and the like, in the shape of the path's dialect."""
-    headers = exc.headers
-    if exc.status_code == 405:
-        routes: RouteTable = request.app.state.routes
-        headers = {**(headers or {}), "Allow": ", ".join(routes.allowed(request.scope))}
-    if _is_fatora(request):
-        return fatora_errors.error_response(exc.status_code, str(exc.detail), headers)
-    if _is_hesabe(request):
-        if exc.status_code == 404:
-            return hesabe_errors.not_found()
-        if exc.status_code == 400:  # a body that is not JSON
-            return hesabe_errors.invalid_request()
-        return hesabe_errors.error_response(exc.status_code, str(exc.detail), headers)
-    if exc.status_code == 404:
-        return hosted.not_found() if _is_hosted(request) else home.not_found(request)
-    return JSONResponse({"detail": exc.detail}, exc.status_code, headers)
+    """The answer to a request that failed unexpectedly, in its part's shape (the observing
+    middleware sends it, and logs the exception under the request's id)."""
+    return mapping_of(ERROR_MAPPINGS, path).server_error()
 
 
 def app_from_env() -> FastAPI:

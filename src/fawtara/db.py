@@ -1,5 +1,5 @@
-"""Database engines and the unit of work: the request's (`UnitOfWorkDep`) or a command's
-(`Database.session()`).
+"""Database engines and the unit of work: a request's (`request_unit.UnitOfWorkDep`) or a
+command's (`Database.session()`).
 
 The request owns the transaction: it commits when the route returns and rolls back on any
 exception. Services and repositories only `flush()`.
@@ -18,11 +18,10 @@ import fcntl
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from fastapi import Depends, Request
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -495,14 +494,3 @@ class UnitOfWork:
                 self._database.wrote_for(self._wrote_for)
         finally:
             self._give_back()
-
-
-async def _request_unit(request: Request) -> AsyncIterator[UnitOfWork]:
-    database: Database = request.app.state.db
-    async with database.unit(write=request.method not in ("GET", "HEAD")) as unit:
-        yield unit
-
-
-# scope="function": the commit happens before the response is sent, so a client never sees a
-# success for a write that then failed to commit; an exception leaving the route rolls back.
-UnitOfWorkDep = Annotated[UnitOfWork, Depends(_request_unit, scope="function")]

@@ -89,7 +89,13 @@ class InvalidRefreshToken(AuthenticationFailed):
 
 
 class TooManyAttempts(AuthenticationFailed):
+    """Sign-ins refused for `retry_after` more seconds (the dialects' `Retry-After`)."""
+
     message = "Too many failed attempts, try again later"
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class InvalidAccessCode(AuthenticationFailed):

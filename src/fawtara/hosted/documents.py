@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from fawtara.db import Database
 from fawtara.hosted import service
 from fawtara.hosted.pdf import RenderBusy, RenderPool
+from fawtara.request_unit import RequestUnit
 
 logger = logging.getLogger(__name__)
 _POLL_SECONDS = 0.1
@@ -24,9 +24,11 @@ _POLL_SECONDS = 0.1
 
 @dataclass(frozen=True, slots=True)
 class Flight:
-    """What a download of one version needs: where to claim, render and wait."""
+    """What a download of one version needs: where to claim, render and wait. Each step is a
+    short unit apart from the request's (which has ended): no transaction is open during a
+    render or a wait."""
 
-    database: Database
+    request_unit: RequestUnit
     pool: RenderPool
     wait_seconds: float
     lease_seconds: float
@@ -39,7 +41,7 @@ async def pdf_of(flight: Flight, invoice_id: int, fingerprint: str, html: str) -
     """
     deadline = time.monotonic() + flight.wait_seconds
     while True:
-        async with flight.database.unit(write=False) as unit:
+        async with flight.request_unit.apart(write=False) as unit:
             pdf = await unit.run(service.kept_pdf, invoice_id, fingerprint)
         if pdf is not None:
             return pdf
@@ -56,7 +58,7 @@ async def pdf_of(flight: Flight, invoice_id: int, fingerprint: str, html: str) -
 
 async def _claim(flight: Flight, invoice_id: int, fingerprint: str) -> tuple[bool, bytes | None]:
     try:
-        async with flight.database.unit(write=True) as unit:
+        async with flight.request_unit.apart(write=True) as unit:
             return await unit.run(
                 service.claim_render, invoice_id, fingerprint, flight.lease_seconds
             )
@@ -79,7 +81,7 @@ async def _render(flight: Flight, invoice_id: int, fingerprint: str, html: str) 
         await _release(flight, invoice_id, fingerprint)  # so a waiter may claim it at once
         raise
     try:
-        async with flight.database.unit(write=True) as unit:
+        async with flight.request_unit.apart(write=True) as unit:
             await unit.run(service.keep_pdf, invoice_id, fingerprint, pdf)
     except IntegrityError:
         pass  # the invoice was deleted meanwhile: this answer is still what was asked for
@@ -87,5 +89,5 @@ async def _render(flight: Flight, invoice_id: int, fingerprint: str, html: str) 
 
 
 async def _release(flight: Flight, invoice_id: int, fingerprint: str) -> None:
-    async with flight.database.unit(write=True) as unit:
+    async with flight.request_unit.apart(write=True) as unit:
         await unit.run(service.release_render, invoice_id, fingerprint)

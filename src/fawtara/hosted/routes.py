@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from starlette.responses import HTMLResponse, Response
 
-from fawtara.db import Database
 from fawtara.errors import InvoiceNotFound
 from fawtara.hosted import documents, service
 from fawtara.hosted.pdf import RenderBusy, RenderPoolDep
@@ -19,6 +18,7 @@ from fawtara.hosted.render import busy_html, invoice_html, not_found_html
 from fawtara.hosted.service import HostedInvoice
 from fawtara.invoices.service import is_link_token
 from fawtara.openapi import RETRY_AFTER
+from fawtara.request_unit import RequestUnit, UnitOfWorkDep
 from fawtara.settings import Settings
 
 router = APIRouter(prefix="/i", tags=["Invoice link"])
@@ -53,15 +53,11 @@ def busy() -> HTMLResponse:
     return HTMLResponse(busy_html(), 503, headers=headers)
 
 
-async def _open(request: Request, token: str) -> HostedInvoice | None:
+async def _open(unit: RequestUnit, token: str) -> HostedInvoice:
+    """The invoice of a link; InvoiceNotFound (the link's 404 page, hosted.errors) if none."""
     if not is_link_token(token):
-        return None
-    database: Database = request.app.state.db
-    try:
-        async with database.unit(write=False) as unit:
-            return await unit.run(service.open_invoice, token)
-    except InvoiceNotFound:
-        return None
+        raise InvoiceNotFound()
+    return await unit.run(service.open_invoice, token)
 
 
 def _link(request: Request, token: str) -> str:
@@ -83,15 +79,16 @@ def _link(request: Request, token: str) -> str:
         **_HTML,
     },
 )
-async def invoice_pdf(request: Request, token: Token, pool: RenderPoolDep) -> Response:
+async def invoice_pdf(
+    request: Request, token: Token, unit: UnitOfWorkDep, pool: RenderPoolDep
+) -> Response:
     """The invoice as a PDF (rendered once per version of the invoice, then kept)."""
-    hosted = await _open(request, token)
-    if hosted is None:
-        return not_found()
+    hosted = await _open(unit, token)
+    await unit.end()  # a render takes up to seconds: the rest runs in short units apart
     document = invoice_html(hosted, _link(request, token), printable=True)
     settings: Settings = request.app.state.settings
     flight = documents.Flight(
-        request.app.state.db,
+        unit,
         pool,
         settings.pdf_render_wait_seconds,
         settings.pdf_render_lease_seconds,
@@ -106,10 +103,8 @@ async def invoice_pdf(request: Request, token: Token, pool: RenderPoolDep) -> Re
 
 
 @router.get("/{token}", response_class=HTMLResponse, responses=_HTML)
-async def invoice_page(request: Request, token: Token) -> HTMLResponse:
+async def invoice_page(request: Request, token: Token, unit: UnitOfWorkDep) -> HTMLResponse:
     """The invoice page the merchant's client opens, in the invoice's language."""
-    hosted = await _open(request, token)
-    if hosted is None:
-        return not_found()
+    hosted = await _open(unit, token)
     page = invoice_html(hosted, _link(request, token), printable=False)
     return HTMLResponse(page.html, headers=PRIVATE_HEADERS)

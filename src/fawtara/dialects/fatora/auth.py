@@ -7,8 +7,9 @@ from fastapi.security import APIKeyHeader, HTTPBearer
 
 from fawtara.credentials.authenticator import Authenticator
 from fawtara.credentials.principal import Principal
-from fawtara.db import UnitOfWork, UnitOfWorkDep
+from fawtara.db import UnitOfWork
 from fawtara.errors import InvalidApiKey
+from fawtara.request_unit import UnitOfWorkDep
 
 # Scheme names are the document's: each dialect has its own, so neither overwrites the other.
 api_key_header = APIKeyHeader(

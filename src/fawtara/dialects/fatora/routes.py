@@ -9,7 +9,7 @@ from starlette.responses import Response
 from fawtara.clients import service as clients
 from fawtara.clients.schemas import ClientPage
 from fawtara.credentials.throttle import Throttle, address_key
-from fawtara.db import Database, UnitOfWorkDep
+from fawtara.db import Database
 from fawtara.dialects.fatora.auth import (
     SECURITY_DOCS,
     ApiKeyHeader,
@@ -43,11 +43,12 @@ from fawtara.dialects.fatora.schemas import (
     invoice_wire,
 )
 from fawtara.dialects.text import NO_NUL
-from fawtara.errors import InactiveApiKey, InvalidApiKey, TooManyAttempts
+from fawtara.errors import InvalidApiKey, TooManyAttempts
 from fawtara.invoices import payments
 from fawtara.invoices import service as invoices
 from fawtara.invoices.schemas import InvoiceFilters, InvoicePage, InvoiceView
 from fawtara.openapi import RETRY_AFTER
+from fawtara.request_unit import UnitOfWorkDep
 
 router = APIRouter(
     prefix="/v1", route_class=FatoraRoute, tags=["Fatora-style API"], dependencies=SECURITY_DOCS
@@ -118,32 +119,25 @@ router.add_api_route(
 )
 
 
-async def authorize(request: Request, auth: AuthenticatorDep, api_key: ApiKeyHeader) -> Response:
+async def authorize(
+    request: Request, unit: UnitOfWorkDep, auth: AuthenticatorDep, api_key: ApiKeyHeader
+) -> Response:
     """Exchange the `api_key` header for a bearer token; 429 with Retry-After after too many
     bad keys from the client address."""
-    # Units of its own (a read, then a write only to count a failure), whatever the method:
-    # a POST's request unit would hold SQLite's write lock the failure count needs.
-    database: Database = request.app.state.db
     throttle: Throttle = request.app.state.throttle
     key = api_key or ""
-    keys = [address_key(request.client and request.client.host)]
-    try:
-        principal = auth.cached_api_key(key)  # a key known good needs no throttle
-        if principal is None:
-            async with database.unit(write=False) as unit:
-                wait = await unit.run(throttle.retry_after, keys)
-                if wait is None:
-                    principal = await unit.run(auth.api_key, key)
+    principal = auth.cached_api_key(key)  # a key known good needs no throttle
+    if principal is None:
+        keys = [address_key(request.client and request.client.host)]
+        # A bad key is counted once the request has failed; a revoked one is no guess.
+        unit.on_error(InvalidApiKey, throttle.failed, keys)
+        # Reads apart, whatever the method: a POST's request unit would take SQLite's write
+        # lock for them.
+        async with unit.apart(write=False) as reading:
+            wait = await reading.run(throttle.retry_after, keys)
             if wait is not None:
-                body = {"status": "ERROR", "error": TooManyAttempts.message}
-                return _json(body, 429, {"Retry-After": str(wait)})
-    except InactiveApiKey as exc:  # a real key, revoked: not a guess, not counted
-        return _json({"status": "ERROR", "error": exc.message}, 403)
-    except InvalidApiKey as exc:
-        async with database.unit(write=True) as counting:
-            await counting.run(throttle.failed, keys)
-        return _json({"status": "ERROR", "error": exc.message}, 401)
-    assert principal is not None
+                raise TooManyAttempts(retry_after=wait)
+            principal = await reading.run(auth.api_key, key)
     return _json({"success": True, "bearer_token": auth.tokens.issue(principal)})
 
 

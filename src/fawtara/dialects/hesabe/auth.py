@@ -21,12 +21,12 @@ from fawtara.credentials.hesabe import open_envelope
 from fawtara.credentials.principal import Principal
 from fawtara.credentials.secrets import SecretBox
 from fawtara.credentials.sessions import SessionIssuer
-from fawtara.db import Database
 from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.envelope import Envelope, InvalidEnvelope
 from fawtara.errors import InvalidAccessCode, InvalidToken
 from fawtara.json_text import loads
 from fawtara.models import Merchant
+from fawtara.request_unit import RequestUnit, UnitOfWorkDep
 
 bearer_header = HTTPBearer(
     scheme_name="HesabeBearer",
@@ -85,11 +85,11 @@ class MerchantKeys:
         self._ttl = seconds
         self._kept: dict[int, tuple[float, _MerchantKeys]] = {}
 
-    async def of(self, database: Database, merchant_id: int) -> _MerchantKeys | None:
+    async def of(self, request_unit: RequestUnit, merchant_id: int) -> _MerchantKeys | None:
         kept = self._kept.get(merchant_id)
         if kept is not None and kept[0] > time.monotonic():
             return kept[1]
-        async with database.unit(write=False) as unit:
+        async with request_unit.apart(write=False) as unit:
             keys = await unit.run(_merchant_keys, self._box, merchant_id)
         if keys is not None and self._ttl > 0:  # a merchant without keys is not kept
             if len(self._kept) >= self.MAX_ENTRIES:
@@ -111,7 +111,7 @@ def _merchant_keys(session: Session, box: SecretBox, merchant_id: int) -> _Merch
     )
 
 
-async def bearer_principal(request: Request) -> Principal:
+async def bearer_principal(request: Request, request_unit: RequestUnit) -> Principal:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("Unauthenticated")
@@ -119,8 +119,7 @@ async def bearer_principal(request: Request) -> Principal:
     login = sessions.verify(token.strip())  # first: a forged token costs no query
     # A read of its own on the primary, never cached: an ended login or a deleted user ends
     # its access tokens at once, on every process.
-    database: Database = request.app.state.db
-    async with database.unit(write=False) as unit:
+    async with request_unit.apart(write=False) as unit:
         await unit.run(sessions.check, login)
     return login.principal
 
@@ -135,13 +134,13 @@ async def _payload_text(request: Request) -> object:
     return body.get("data") if isinstance(body, dict) else None
 
 
-async def open_call(request: Request) -> HesabeCall:
-    principal = await bearer_principal(request)
+async def open_call(request: Request, unit: UnitOfWorkDep) -> HesabeCall:
+    principal = await bearer_principal(request, unit)
     merchant_keys: MerchantKeys = request.app.state.hesabe_keys
-    # A read of its own, apart from the request's unit of work: on SQLite a write unit holds
+    # Reads of their own, apart from the request's unit of work: on SQLite a write unit holds
     # the database's write lock from its first statement, and a bulk upload still has a file
     # to parse at this point.
-    keys = await merchant_keys.of(request.app.state.db, principal.merchant_id)
+    keys = await merchant_keys.of(unit, principal.merchant_id)
     access_code = request.headers.get("accesscode", "")
     if keys is None or not hmac.compare_digest(access_code.encode(), keys.access_code.encode()):
         raise InvalidAccessCode()

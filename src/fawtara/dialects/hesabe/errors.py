@@ -3,17 +3,23 @@
 Errors travel in clear (a caller whose payload did not decrypt could not read them otherwise);
 only success bodies are sealed in the envelope. The two documented bodies are reproduced byte
 for byte: INVALID_REQUEST for a payload that does not decrypt, parse or validate, NOT_FOUND for
-a record this merchant does not have.
+a record this merchant does not have. `MAPPING` is the dialect's answer to every error on a
+path under /api/v1.
 """
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from fawtara import errors
+from fawtara.error_mapping import ErrorMapping
+
+PREFIX = "/api/v1"
 
 INVALID_REQUEST_MESSAGE = "Invalid Request Data"
 NOT_FOUND_MESSAGE = "Request not found, Please verify the request data"
@@ -75,6 +81,8 @@ def error_response(status: int, message: str, headers: Mapping[str, str] | None 
 def from_domain(exc: errors.FawtaraError) -> Response:
     if isinstance(exc, errors.NotFound):
         return not_found()
+    if isinstance(exc, errors.TooManyAttempts):
+        return error_response(429, exc.message, {"Retry-After": str(exc.retry_after)})
     if isinstance(exc, errors.AuthenticationFailed):
         return error_response(401, exc.message)
     if isinstance(exc, errors.InvalidInput):
@@ -98,3 +106,21 @@ def problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
 def from_validation(exc: RequestValidationError) -> Response:
     """Login and token-refresh bodies are plain JSON; anything malformed there is a 506 too."""
     return invalid_request(problems(exc.errors()))
+
+
+def _http(_request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 404:
+        return not_found()
+    if exc.status_code == 400:  # a body that is not JSON
+        return invalid_request()
+    return error_response(exc.status_code, str(exc.detail), exc.headers)
+
+
+MAPPING = ErrorMapping(
+    prefix=PREFIX,
+    domain=lambda _request, exc: from_domain(exc),
+    validation=lambda _request, exc: from_validation(exc),
+    http=_http,
+    server_error=server_error,
+    own={InvalidRequestData: lambda _request, exc: invalid_request(exc.problems)},
+)

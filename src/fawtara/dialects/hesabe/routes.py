@@ -12,11 +12,10 @@ from starlette.responses import Response
 
 from fawtara.credentials.sessions import SessionIssuer, TokenPair
 from fawtara.credentials.throttle import Throttle, account_key, address_key
-from fawtara.db import UnitOfWorkDep
 from fawtara.dialects.hesabe import bulk_file
 from fawtara.dialects.hesabe.auth import SECURITY_DOCS, HesabeCallDep
 from fawtara.dialects.hesabe.docs import LOGIN, OTHER_SHAPE, SEALED, sealed_request
-from fawtara.dialects.hesabe.errors import InvalidRequestData, error_response
+from fawtara.dialects.hesabe.errors import InvalidRequestData
 from fawtara.dialects.hesabe.schemas import (
     DELIVERY_CODES,
     BulkEditIn,
@@ -40,6 +39,7 @@ from fawtara.errors import (
 from fawtara.invoices import amend, bulk
 from fawtara.invoices import service as invoices
 from fawtara.invoices.schemas import InvoiceFilters, InvoicePage, InvoicePatch
+from fawtara.request_unit import UnitOfWorkDep
 from fawtara.settings import Settings
 
 PER_PAGE = 10
@@ -93,23 +93,19 @@ async def login(request: Request, unit: UnitOfWorkDep, body: LoginIn) -> Respons
     keys = [account_key(body.username), address_key(request.client and request.client.host)]
     wait = await unit.run(throttle.retry_after, keys)
     if wait is not None:
-        return error_response(429, TooManyAttempts.message, {"Retry-After": str(wait)})
-    try:
-        pair = await unit.run(sessions.login, body.username, body.password)
-    except InvalidCredentials as exc:
-        await unit.run(throttle.failed, keys)  # returned, not raised: the count must commit
-        return error_response(401, exc.message)
-    return _token_answer(pair)
+        raise TooManyAttempts(retry_after=wait)
+    unit.on_error(InvalidCredentials, throttle.failed, keys)  # counted after the rollback
+    return _token_answer(await unit.run(sessions.login, body.username, body.password))
 
 
 @router.post("/token-refresh", responses=LOGIN)
 async def token_refresh(request: Request, unit: UnitOfWorkDep, body: RefreshIn) -> Response:
     """Spend a refresh token for a new pair; each refresh token works once."""
     sessions: SessionIssuer = request.app.state.sessions
-    pair = await unit.run(sessions.refresh, body.refreshToken)
+    # Committed before anything is raised: a reused token's family revocation must stay.
+    pair = await unit.finish(sessions.refresh, body.refreshToken)
     if pair is None:
-        # Returned, not raised: a reused token's family revocation must commit.
-        return error_response(401, InvalidRefreshToken.message)
+        raise InvalidRefreshToken()
     return _token_answer(pair)
 
 
