@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
         _app.state.pdf_pool.close()
-        await database.aclose()
+        database.dispose()
         metrics.process_ended()
 
     app = FastAPI(

@@ -94,9 +94,10 @@ async def get_invoice(request: Request) -> Response:
     """Get one invoice with its client, items, payments and settings."""
     invoice_id = path_id(request, "invoice_id")
     database: Database = request.app.state.db
-    async with database.unit(write=False) as unit:  # touched only if the key is not cached
+    async with database.unit(write=False) as unit:
         principal = await authenticate(request, unit)
-    return _invoice(request, await invoices.read(database, principal, invoice_id))
+        invoice = await unit.read(invoices.get, principal, invoice_id)
+    return _invoice(request, invoice)
 
 
 router.add_api_route(
