@@ -25,7 +25,6 @@ import invoice_data
 import postgres
 import psycopg
 import uvloop
-from driver_sql import one_invoice
 from get_invoice_stages import asgi_caller
 from sqlalchemy.engine import make_url
 
@@ -81,6 +80,7 @@ def main() -> None:
 def _measure(dataset: invoice_data.Dataset, n: int, meter: Meter) -> list[tuple[str, Costs]]:
     os.environ.update(dataset.env())  # before fawtara reads its settings
     from fawtara.app import create_app
+    from fawtara.invoices import fast_read
 
     ids = random.Random(1).choices(range(1, dataset.size + 1), k=n)
     app = create_app()
@@ -96,7 +96,7 @@ def _measure(dataset: invoice_data.Dataset, n: int, meter: Meter) -> list[tuple[
             return meter.stop(n)
 
     rows = [("whole Fawtara app (auth, SQL, JSON), TCP", uvloop.run(whole()))]
-    statement = one_invoice(app.state.db.engine.dialect)
+    statement = fast_read.one_invoice(app.state.db.engine.dialect)
     url = make_url(postgres.plain(dataset.url))
     targets = {"TCP": url.render_as_string(hide_password=False)}
     with psycopg.connect(targets["TCP"]) as db:

@@ -9,7 +9,7 @@ what that part costs. Run under uvicorn like baseline.py, configured by the envi
 The apps:
 
 - `rungs:raw_read`: a bare ASGI app that runs the hot read's one statement (the invoice with its
-  items and payments, as `repository.view` runs it) and fetches its row
+  items and payments, as `fast_read` runs it) and fetches its row
 - `rungs:fastapi_empty`, `rungs:fastapi_read`: a FastAPI `async def` route on the same path, with
   the same typed path parameter; empty, or running the same statement
 - `rungs:raw_create`: a bare ASGI app that reads the request's body and replays a create's
@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from baseline import BODY, MEDIA_TYPE, STATUS, answer, lifespan_app
-from driver_sql import one_invoice
 from fastapi import FastAPI
 from fastapi import Path as PathParam
 from psycopg_pool import AsyncConnectionPool
@@ -41,12 +40,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from starlette.responses import Response
 
 from fawtara.db import ProcessTurn, configure_sqlite_connection
+from fawtara.invoices import fast_read
 
 Scope = dict[str, Any]
 
 _DATABASE = os.environ.get("RUNG_DATABASE", "")
 _POSTGRES = _DATABASE.startswith("postgresql")
-_READ = one_invoice((postgresql.psycopg.dialect if _POSTGRES else sqlite.dialect)())
+_READ = fast_read.one_invoice((postgresql.psycopg.dialect if _POSTGRES else sqlite.dialect)())
 _PARAMS = {"merchant_id": 1}  # the datasets' one merchant (invoice_data)
 _POOL_SIZE = 10  # Fawtara's default per worker (FAWTARA_DB_POOL_SIZE)
 _INVOICE = re.compile(r"/v1/invoices/(\d+)")
@@ -70,7 +70,7 @@ def _pool() -> AsyncConnectionPool:
 
 async def _read(invoice_id: int) -> None:
     """The hot read's statement, its row fetched: inline on SQLite, on the event loop through
-    an asyncio pool on PostgreSQL (as Fawtara's hot read ran it until issue 19)."""
+    an asyncio pool on PostgreSQL, as `Database.fetch_one` runs it."""
     params = _READ.params({**_PARAMS, "invoice_id": invoice_id})
     if _POSTGRES:
         pool = _pool()

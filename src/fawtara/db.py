@@ -23,10 +23,12 @@ from contextlib import contextmanager
 from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 from starlette.concurrency import run_in_threadpool
 
 from fawtara.credentials.principal import Principal
@@ -41,6 +43,7 @@ T = TypeVar("T")
 
 _log = logging.getLogger("fawtara.db")
 REPLICA_RETRY_SECONDS = 5
+REPLICA_CONNECT_SECONDS = 2.0
 
 
 def normalise_url(url: str) -> str:
@@ -145,6 +148,7 @@ class Database:
         self.engine = make_engine(settings)
         self.writer = self.engine.execution_options(**{_WRITE: True})
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._sqlite_reader: PoolProxiedConnection | None = None
         self.replica: Engine | None = None
         if settings.database_replica_url:
             if self.is_sqlite:
@@ -154,17 +158,25 @@ class Database:
         self._last_write: dict[int, float] = {}  # merchant id -> when this process wrote for it
         self._replica_away_until = 0.0
         self.metrics = metrics
-        # See UnitOfWork: units in flight at most as many as the pool's connections, and one
-        # SQLite writer at a time per process.
+        self._pool_size = settings.db_pool_size
+        # See UnitOfWork: units in flight at most as many as the pool's connections (less the
+        # one SQLite keeps for the hot read), and one SQLite writer at a time per process.
         connections = settings.db_pool_size + settings.db_max_overflow
-        self.unit_slots = asyncio.Semaphore(max(connections, 1))
+        self.unit_slots = asyncio.Semaphore(max(connections - (1 if self.is_sqlite else 0), 1))
         self.write_turn = asyncio.Lock() if self.is_sqlite else None
         self.process_turn = _process_turn(self.engine) if self.is_sqlite else None
+        self._async_pools: dict[str, AsyncConnectionPool] = {}
+        self._async_in_use: dict[str, Any] = {}
         if metrics is not None:
             capacity = None if self.is_sqlite else settings.db_pool_size + settings.db_max_overflow
             metrics.watch_pool(self.engine, "primary", capacity)
             if self.replica is not None:
                 metrics.watch_pool(self.replica, "replica", capacity)
+            if not self.is_sqlite:
+                for name in ("primary", "replica") if self.replica is not None else ("primary",):
+                    label = f"{name}-reads"  # the hot GET's asyncio pool
+                    metrics.pool_capacity.labels(label).set(settings.db_pool_size)
+                    self._async_in_use[name] = metrics.pool_checked_out.labels(label)
 
     def wrote_for(self, merchant_ids: set[int]) -> None:
         now = time.monotonic()
@@ -214,10 +226,90 @@ class Database:
                 s.rollback()
                 raise
 
+    async def fetch_one(
+        self, merchant_id: int, sql: str, params: tuple[Any, ...] | dict[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """The first row of one read-only statement on a bare DBAPI connection (the hot GET's
+        read): inline on SQLite's kept reader; on PostgreSQL on the event loop through an
+        asyncio psycopg pool (no thread-pool hop), from the replica when the rules allow."""
+        if self.is_sqlite:
+            connection = self._reader()
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                row: tuple[Any, ...] | None = cursor.fetchone()
+                return row
+            finally:
+                cursor.close()
+        if self.replica_for(merchant_id) is not None:
+            try:
+                row = await self._fetch_one("replica", sql, params)
+                if row is not None:
+                    self.count_read("replica")
+                    return row
+            except Exception as exc:
+                self.replica_failed(exc)
+            self.count_read("primary")  # not replicated yet, or the replica is away
+        return await self._fetch_one("primary", sql, params)
+
+    def _async_pool(self, name: str) -> AsyncConnectionPool:
+        pool = self._async_pools.get(name)
+        if pool is None:
+            engine = self.engine if name == "primary" else self.replica
+            assert engine is not None
+            conninfo = engine.url.set(drivername="postgresql").render_as_string(False)
+            # Autocommit: a single statement is its own snapshot; no BEGIN/ROLLBACK round trips.
+            pool = AsyncConnectionPool(
+                conninfo,
+                min_size=1,
+                max_size=self._pool_size,
+                kwargs={"autocommit": True},
+                open=False,
+                name=f"fawtara-{name}-reads",
+                # A replica that cannot give a connection soon is treated as away.
+                timeout=30.0 if name == "primary" else REPLICA_CONNECT_SECONDS,
+            )
+            self._async_pools[name] = pool
+        return pool
+
+    async def _fetch_one(
+        self, name: str, sql: str, params: tuple[Any, ...] | dict[str, Any]
+    ) -> tuple[Any, ...] | None:
+        pool = self._async_pool(name)
+        if pool.closed:
+            await pool.open(wait=False)
+        in_use = self._async_in_use.get(name)
+        if in_use is not None:
+            in_use.inc()
+        try:
+            async with pool.connection() as connection:
+                cursor = await connection.execute(sql, params)
+                return await cursor.fetchone()
+        finally:
+            if in_use is not None:
+                in_use.dec()
+
+    def _reader(self) -> Any:
+        # Inline reads never overlap (they run to completion on the event loop thread), so
+        # one connection kept for them saves a pool checkout and return on each.
+        if self._sqlite_reader is None:
+            self._sqlite_reader = self.engine.raw_connection()
+        return self._sqlite_reader.driver_connection
+
     def unit(self, *, write: bool) -> "UnitOfWork":
         return UnitOfWork(self, write=write)
 
+    async def aclose(self) -> None:
+        """Close the asyncio pools (at the end of the app's lifespan), then `dispose`."""
+        for pool in self._async_pools.values():
+            await pool.close()
+        self._async_pools.clear()
+        self.dispose()
+
     def dispose(self) -> None:
+        if self._sqlite_reader is not None:
+            self._sqlite_reader.close()
+            self._sqlite_reader = None
         if self.process_turn is not None:
             self.process_turn.close()
         self.engine.dispose()
@@ -228,6 +320,8 @@ class Database:
 def _unreachable(exc: Exception) -> bool:
     """A connection that could not be made or broke (refused, reset, server gone): the driver's
     OperationalError, raised bare from a raw pool checkout, wrapped by SQLAlchemy elsewhere."""
+    if isinstance(exc, PoolTimeout):
+        return True
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True

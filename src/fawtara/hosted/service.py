@@ -6,8 +6,7 @@ from sqlalchemy.orm import Session
 
 from fawtara.errors import InvoiceNotFound
 from fawtara.hosted import repository
-from fawtara.invoices import repository as invoices
-from fawtara.invoices import totals
+from fawtara.invoices import fast_read, totals
 from fawtara.invoices.schemas import InvoiceView
 
 
@@ -25,7 +24,7 @@ def open_invoice(session: Session, link_token: str) -> HostedInvoice:
     if found is None:
         raise InvoiceNotFound()
     merchant_id, invoice_id, merchant_name = found
-    invoice = invoices.view(session, merchant_id, invoice_id)
+    invoice = fast_read.view_in(session, merchant_id, invoice_id)
     if invoice is None:  # deleted between the two reads
         raise InvoiceNotFound()
     return HostedInvoice(merchant_name, invoice, totals.of_view(invoice))

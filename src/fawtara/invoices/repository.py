@@ -10,10 +10,8 @@ objects with their rows locked.
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time
-from functools import cache
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     ColumnElement,
     Row,
@@ -124,25 +122,6 @@ def one_invoice_with_children(dialect: str) -> Select[Any]:
         _children_as_json(dialect, _ITEM_SELECT, _items.c.position).label("items"),
         _children_as_json(dialect, _PAYMENT_SELECT, _payments.c.id).label("payments"),
     )
-
-
-@cache
-def _one_view(dialect: str) -> Select[Any]:
-    return one_invoice_with_children(dialect)
-
-
-def view(session: Session, merchant_id: int, invoice_id: int) -> InvoiceView | None:
-    """THE read of one invoice's view (the Fatora and Hesabe GETs, the page, the PDF): one
-    statement, on the session's connection; None if the merchant has no such invoice."""
-    connection = session.connection()
-    params = {"merchant_id": merchant_id, "invoice_id": invoice_id}
-    row = connection.execute(_one_view(connection.dialect.name), params).first()
-    if row is None:
-        return None
-    payments = orjson.loads(row.payments)
-    for payment in payments:  # a JSON column's datetimes are ISO text on both databases
-        payment["payment_date"] = datetime.fromisoformat(payment["payment_date"])
-    return invoice_view(row._mapping, orjson.loads(row.items), payments)
 
 
 Rows = Sequence[Row[*tuple[Any, ...]]]

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from fawtara.clients.schemas import ClientFields, ClientView
-from fawtara.records import view
 
 QUICK = "Quick invoice"
 DETAILED = "Detailed invoice"
@@ -116,7 +115,7 @@ class Amendment:
     customer: ClientFields = field(default_factory=ClientFields)
 
 
-@view
+@dataclass(frozen=True, slots=True)
 class ItemView:
     id: int
     description: str
@@ -125,7 +124,7 @@ class ItemView:
     amount: Decimal
 
 
-@view
+@dataclass(frozen=True, slots=True)
 class PaymentView:
     id: int
     payment_date: datetime
@@ -136,7 +135,7 @@ class PaymentView:
     status: str
 
 
-@view
+@dataclass(frozen=True, slots=True)
 class SettingView:
     tax: bool
     tax_rate: Decimal  # percent: the merchant's rate when the setting was last written
@@ -150,7 +149,7 @@ class SettingView:
     e_signature: bool
 
 
-@view
+@dataclass(frozen=True, slots=True)
 class DeliveryView:
     reference_number: str | None
     delivery: str
@@ -162,7 +161,7 @@ class DeliveryView:
     access_key: str | None
 
 
-@view
+@dataclass(frozen=True, slots=True)
 class InvoiceView:
     id: int
     number: str

@@ -94,10 +94,9 @@ async def get_invoice(request: Request) -> Response:
     """Get one invoice with its client, items, payments and settings."""
     invoice_id = path_id(request, "invoice_id")
     database: Database = request.app.state.db
-    async with database.unit(write=False) as unit:
+    async with database.unit(write=False) as unit:  # touched only if the key is not cached
         principal = await authenticate(request, unit)
-        invoice = await unit.read(invoices.get, principal, invoice_id)
-    return _invoice(request, invoice)
+    return _invoice(request, await invoices.read(database, principal, invoice_id))
 
 
 router.add_api_route(
