@@ -1,6 +1,5 @@
 """The ASGI application: `create_app(settings)` mounts the dialects and the error handlers."""
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -50,11 +49,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Everything alive now (modules, routes, schemas) lives as long as the process: frozen,
-        # the garbage collector stops rescanning it, which removes its pauses from the latency
-        # tail under load.
-        gc.collect()
-        gc.freeze()
         yield
         _app.state.pdf_pool.close()
         await database.aclose()

@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from fawtara.records import view
-
 
 @dataclass(frozen=True, slots=True)
 class ClientFields:
@@ -16,7 +14,7 @@ class ClientFields:
     notes: str | None = None
 
 
-@view
+@dataclass(frozen=True, slots=True)
 class ClientView:
     id: int
     name: str

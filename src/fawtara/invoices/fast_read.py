@@ -7,6 +7,12 @@ repository's own Core statement (the invoice with its items and payments as JSON
 round trip), compiled once per dialect, straight on a DBAPI connection (`Database.fetch_one`),
 and converts the few typed columns (SQLite's booleans and datetimes) itself. Writes, lists and
 everything else go through SQLAlchemy as usual.
+
+It is the one read of an invoice's view: the Fatora and Hesabe GETs run it alone
+(`invoices.read`, through `Database.fetch_one`), the page, the PDF and each write's answer inside
+their unit of work (`view_in`); the statement and the decoder are the same. Measured against the
+same statement through SQLAlchemy and its one pool (same run, alternating, 2 workers, 64
+connections, bench/README.md "One read path"), this layer serves GETs enough faster to stay.
 """
 
 from collections.abc import Mapping, Sequence

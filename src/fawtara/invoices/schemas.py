@@ -5,7 +5,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from fawtara.clients.schemas import ClientFields, ClientView
-from fawtara.records import view
 
 # The kind of an invoice, as stored: dialect-free (each dialect spells it on its wire).
 QUICK = "quick"  # one amount, one line
@@ -117,7 +116,7 @@ class Amendment:
     customer: ClientFields = field(default_factory=ClientFields)
 
 
-@view
+@dataclass(frozen=True, slots=True)
 class ItemView:
     id: int
     description: str
@@ -126,7 +125,7 @@ class ItemView:
     amount: Decimal
 
 
-@view
+@dataclass(frozen=True, slots=True)
 class PaymentView:
     id: int
     payment_date: datetime
@@ -137,7 +136,7 @@ class PaymentView:
     status: str
 
 
-@view
+@dataclass(frozen=True, slots=True)
 class SettingView:
     tax: bool
     tax_rate: Decimal  # percent: the merchant's rate when the setting was last written
@@ -151,7 +150,7 @@ class SettingView:
     e_signature: bool
 
 
-@view
+@dataclass(frozen=True, slots=True)
 class DeliveryView:
     reference_number: str | None
     delivery: str
@@ -163,7 +162,7 @@ class DeliveryView:
     access_key: str | None
 
 
-@view
+@dataclass(frozen=True, slots=True)
 class InvoiceView:
     id: int
     number: str
