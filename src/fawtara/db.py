@@ -226,11 +226,11 @@ class Database:
                 raise
 
     async def fetch_one(
-        self, merchant_id: int, sql: str, params: tuple[Any, ...] | dict[str, Any]
+        self, merchant_id: int | None, sql: str, params: tuple[Any, ...] | dict[str, Any]
     ) -> tuple[Any, ...] | None:
-        """The first row of one read-only statement on a bare DBAPI connection (the hot GET's
-        read): inline on SQLite's kept reader; on PostgreSQL on the event loop through an
-        asyncio psycopg pool (no thread-pool hop), from the replica when the rules allow."""
+        """The first row of one read-only statement on a bare DBAPI connection: inline on SQLite's
+        kept reader; on PostgreSQL on the event loop through an asyncio psycopg pool (no hop),
+        from the replica when the rules allow for `merchant_id`; with None from the primary."""
         if self.is_sqlite:
             connection = self._reader()
             cursor = connection.cursor()
@@ -240,7 +240,7 @@ class Database:
                 return row
             finally:
                 cursor.close()
-        if self.replica_for(merchant_id) is not None:
+        if merchant_id is not None and self.replica_for(merchant_id) is not None:
             try:
                 row = await self._fetch_one("replica", sql, params)
                 if row is not None:

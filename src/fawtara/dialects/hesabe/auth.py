@@ -111,16 +111,15 @@ def _merchant_keys(session: Session, box: SecretBox, merchant_id: int) -> _Merch
     )
 
 
-async def bearer_principal(request: Request, request_unit: RequestUnit) -> Principal:
+async def bearer_principal(request: Request) -> Principal:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("Unauthenticated")
     sessions: SessionIssuer = request.app.state.sessions
     login = sessions.verify(token.strip())  # first: a forged token costs no query
-    # A read of its own on the primary, never cached: an ended login or a deleted user ends
-    # its access tokens at once, on every process.
-    async with request_unit.apart(write=False) as unit:
-        await unit.run(sessions.check, login)
+    # On the primary, never cached: an ended login or a deleted user ends its access tokens
+    # at once, on every process.
+    await sessions.check(request.app.state.db, login)
     return login.principal
 
 
@@ -135,7 +134,7 @@ async def _payload_text(request: Request) -> object:
 
 
 async def open_call(request: Request, unit: UnitOfWorkDep) -> HesabeCall:
-    principal = await bearer_principal(request, unit)
+    principal = await bearer_principal(request)
     merchant_keys: MerchantKeys = request.app.state.hesabe_keys
     # Reads of their own, apart from the request's unit of work: on SQLite a write unit holds
     # the database's write lock from its first statement, and a bulk upload still has a file
