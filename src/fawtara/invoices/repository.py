@@ -3,7 +3,7 @@
 Reads select plain columns (no ORM identity map) and build views directly: this is the hot path
 of `GET /v1/invoices/{id}`. The frequent writes (create, payment, delete) are Core statements on
 the session's connection too: through the ORM unit of work (flush, loading with selectinload)
-each cost several times its SQL (bench/write_stages.py). Updates of whole invoices load ORM
+each cost several times its SQL (bench/README.md, "Research"). Updates of whole invoices load ORM
 objects with their rows locked.
 """
 
